@@ -1,0 +1,2 @@
+/* budget.c — not implemented yet */
+#include "budget.h"

@@ -1,0 +1,27 @@
+/* budget.h — the one time budget of a plugin run (-t).
+ *
+ * iwa_budget_arm() starts the clock. Every network call asks iwa_budget_remaining_ms() and
+ * passes that as its own timeout, so a slow server produces a named, clean failure. As a
+ * backstop, an interval timer fires shortly after the budget; its handler only write(2)s a
+ * line prepared at arm time ("<SERVICE> <STATE> - timed out after N s ...", or its JSON form)
+ * and _exit()s with the --timeout-state code: the plugin always exits within -t + 1 s. */
+#ifndef IWA_BUDGET_H
+#define IWA_BUDGET_H
+
+#include "iwa.h"
+#include "output.h"
+
+/* Arms the budget of `seconds` (>= 1). Returns 0 or IWA_EINVAL. */
+int iwa_budget_arm(unsigned seconds, enum iwa_state timeout_state, const char *service,
+		   enum iwa_format fmt);
+/* Milliseconds left before the soft deadline; 0 when it has passed. Before arm: a large value. */
+long iwa_budget_remaining_ms(void);
+bool iwa_budget_expired(void);
+/* Seconds since arm (monotonic), for timings. */
+double iwa_budget_elapsed(void);
+/* Monotonic clock in seconds, for measuring one step. */
+double iwa_now(void);
+/* Disarms the backstop (before rendering the final result). */
+void iwa_budget_disarm(void);
+
+#endif

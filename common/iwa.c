@@ -1,0 +1,2 @@
+/* iwa.c — not implemented yet */
+#include "iwa.h"

@@ -1,0 +1,40 @@
+/* krb.h — our own Kerberos credentials, shared by GSS-API, SASL GSSAPI (libldap) and
+ * libsmbclient (Samba's Heimdal) through a FILE: credential cache named in KRB5CCNAME.
+ *
+ * Modes:
+ *  - --keytab FILE [--principal NAME]: a TGT is obtained from the keytab into a PRIVATE
+ *    FILE: cache (mode 0600, removed by iwa_krb_free), or into --ccache NAME when given, where
+ *    a still-valid TGT for that principal is reused (no AS exchange) — the way consecutive runs
+ *    avoid KDC traffic. The user's default cache is never touched.
+ *  - no keytab: --ccache NAME, else KRB5CCNAME/the default cache, used as is; it must hold a
+ *    valid TGT (else IWA_EAUTH "no valid Kerberos credentials in ...").
+ * Either way KRB5CCNAME is set in the process environment to the cache in use. */
+#ifndef IWA_KRB_H
+#define IWA_KRB_H
+
+#include "iwa.h"
+
+struct iwa_krb_opts {
+	const char *keytab;
+	const char *principal; /* default: the first principal in the keytab */
+	const char *ccache;    /* "FILE:/path", "/path" or any krb5 ccache name */
+	bool fresh;            /* --fresh-ticket: ignore cached service tickets */
+};
+
+struct iwa_krb;
+
+/* Sets up credentials per the modes above. IWA_EAUTH with the KDC's/library's reason when
+ * our credentials are unusable (bad keytab, wrong key, expired password, unknown principal,
+ * clock skew); IWA_EIO when the KDC cannot be reached. */
+int iwa_krb_setup(const struct iwa_krb_opts *opts, struct iwa_krb **out, struct iwa_err *err);
+/* "FILE:/..." in use. */
+const char *iwa_krb_ccache_name(const struct iwa_krb *k);
+/* Client principal, unparsed ("monitor@CAMTEST.TEST"). */
+const char *iwa_krb_client(const struct iwa_krb *k);
+/* Seconds spent obtaining the TGT this run (0 when a cached TGT was reused). */
+double iwa_krb_tgt_seconds(const struct iwa_krb *k);
+bool iwa_krb_tgt_reused(const struct iwa_krb *k);
+/* Removes the private cache (if we made one) and frees. Accepts NULL. */
+void iwa_krb_free(struct iwa_krb *k);
+
+#endif

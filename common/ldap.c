@@ -1,0 +1,2 @@
+/* ldap.c — not implemented yet */
+#include "ldap.h"

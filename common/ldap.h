@@ -1,0 +1,74 @@
+/* ldap.h — directory access shared by check_spn_unique and check_batch_logon_gpo.
+ * One connection (URI, LDAPv3, TLS options, StartTLS), one bind (SASL GSSAPI by default,
+ * simple bind only over TLS with the password read from a file), paged searches, RFC 4515
+ * escaping. Every operation gets the remaining time budget; referrals are not chased. */
+#ifndef IWA_LDAP_H
+#define IWA_LDAP_H
+
+#include "iwa.h"
+#include "krb.h"
+#include "util.h"
+#include <getopt.h>
+#include <ldap.h>
+
+struct iwa_ldap_opts {
+	const char *host;      /* -H */
+	unsigned port;         /* -p; 0 = default_port */
+	unsigned default_port; /* set by the plugin: 3268 (GC) or 389 */
+	const char *uri;       /* --ldap-uri */
+	bool starttls;         /* --starttls */
+	const char *ca_file;   /* --ca-file */
+	bool insecure;         /* --insecure */
+	const char *bind_dn;   /* --bind-dn: simple bind */
+	const char *password_file; /* --password-file */
+	const char *password;  /* only from --extra-opts ini "password = ..." (never argv) */
+	struct iwa_krb_opts krb; /* --keytab --principal --ccache */
+	const char *base;      /* -b */
+};
+
+/* getopt entries and handler for the options above, shared by both directory plugins
+ * (their values are IWA_OPT_LDAP_*; short ones: -H -p -b). */
+enum {
+	IWA_OPT_LDAP_URI = CHAR_MAX + 8,
+	IWA_OPT_LDAP_STARTTLS,
+	IWA_OPT_LDAP_CA_FILE,
+	IWA_OPT_LDAP_INSECURE,
+	IWA_OPT_LDAP_BIND_DN,
+	IWA_OPT_LDAP_PASSWORD_FILE,
+	IWA_OPT_LDAP_PASSWORD,
+	IWA_OPT_LDAP_KEYTAB,
+	IWA_OPT_LDAP_PRINCIPAL,
+	IWA_OPT_LDAP_CCACHE,
+};
+#define IWA_LDAP_SHORTOPTS "H:p:b:"
+extern const struct option iwa_ldap_longopts[]; /* terminated by {0} */
+extern const char iwa_ldap_options_help[];       /* help text for these options */
+void iwa_ldap_opts_init(struct iwa_ldap_opts *o, unsigned default_port);
+/* Returns 1 if opt was one of ours (handled), 0 if not, IWA_EINVAL on a bad value. */
+int iwa_ldap_opt(struct iwa_ldap_opts *o, int opt, const char *arg, struct iwa_err *err);
+int iwa_ldap_validate(const struct iwa_ldap_opts *o, struct iwa_err *err);
+
+struct iwa_ldap;
+
+/* Connects and binds. Errors: IWA_EAUTH (our credentials), IWA_EIO (server unreachable,
+ * TLS), IWA_ETIMEOUT — the message names the server and the library's reason
+ * (ldap_err2string + diagnostic message). */
+int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struct iwa_err *err);
+LDAP *iwa_ldap_handle(struct iwa_ldap *l);
+double iwa_ldap_bind_seconds(const struct iwa_ldap *l);
+const char *iwa_ldap_server(const struct iwa_ldap *l); /* URI, for messages */
+
+/* Called for each entry; return 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*iwa_ldap_entry_fn)(LDAP *ld, LDAPMessage *entry, void *ctx);
+
+/* Search with the paged results control (page_size 0 = no paging), streaming entries to fn
+ * page by page. scope: LDAP_SCOPE_BASE/ONELEVEL/SUBTREE. ctrls: extra server controls
+ * (e.g. SD flags) or NULL. */
+int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char *filter,
+		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
+		    void *ctx, struct iwa_err *err);
+/* Appends value escaped per RFC 4515 (\2a \28 \29 \5c \00, and non-ASCII kept as UTF-8). */
+int iwa_ldap_escape(struct iwa_buf *b, const char *value);
+void iwa_ldap_free(struct iwa_ldap *l);
+
+#endif

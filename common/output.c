@@ -1,0 +1,2 @@
+/* output.c — not implemented yet */
+#include "output.h"

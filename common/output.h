@@ -1,0 +1,61 @@
+/* output.h — the result tree every plugin builds and one renderer for it.
+ *
+ * A check node has its own state, a one-line text, optional long-output lines, perfdata
+ * items and children. Its effective state is the worst of its own state and its children's
+ * (CRITICAL > WARNING > UNKNOWN > OK). The root's text is the summary.
+ *
+ * Text rendering (plugin guidelines):
+ *   <SERVICE> <STATE> - <summary> | <all perfdata of the tree, in tree order>
+ *   [<STATE>] <child text>            (depth-first, two spaces of indent per level below 1)
+ *       <line>                        (a node's long-output lines, indented under it)
+ * JSON rendering (--output-format=json), one object:
+ *   {"service":"..","state":"CRITICAL","exit_code":2,"summary":"..",
+ *    "subchecks":[{"name":"..","state":"..","text":"..","lines":[..],"subchecks":[..]}],
+ *    "perfdata":[{"label":"..","value":1.5,"uom":"s","warn":"..","crit":"..","min":0,"max":2}]}
+ *   ("name" only when set; "warn"/"crit"/"min"/"max" only when set).
+ * The tree owns copies of every string; nothing is ever written to stderr. */
+#ifndef IWA_OUTPUT_H
+#define IWA_OUTPUT_H
+
+#include "iwa.h"
+#include "perfdata.h"
+#include "util.h"
+
+enum iwa_format { IWA_FORMAT_TEXT = 0, IWA_FORMAT_JSON = 1 };
+
+struct iwa_check;
+
+/* A new root (state OK, empty text). NULL on out of memory. */
+struct iwa_check *iwa_check_new(void);
+/* Adds a child with state and printf-style text; returns it (owned by parent), NULL on OOM. */
+struct iwa_check *iwa_check_add(struct iwa_check *parent, enum iwa_state state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sets this node's own state (children still count through iwa_check_state). */
+void iwa_check_set_state(struct iwa_check *c, enum iwa_state s);
+/* Raises this node's own state to the worst of it and s. */
+void iwa_check_raise(struct iwa_check *c, enum iwa_state s);
+/* Replaces the node's text (for the root: the summary). Returns 0 or IWA_ENOMEM. */
+int iwa_check_set_text(struct iwa_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A machine-readable key for the node, e.g. the backend's name (JSON "name"). */
+int iwa_check_set_name(struct iwa_check *c, const char *name);
+/* Appends a long-output line under the node. */
+int iwa_check_add_line(struct iwa_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a copy of a perfdata item to the node. */
+int iwa_check_add_perf(struct iwa_check *c, const struct iwa_perf *p);
+/* Convenience: builds and adds a perfdata item; thresholds/min/max optional (NULL = none). */
+int iwa_check_perf(struct iwa_check *c, const char *label, double value, const char *uom,
+		   const struct iwa_thresholds *t, const double *min, const double *max);
+/* Effective state: worst of the node's own state and all descendants'. */
+enum iwa_state iwa_check_state(const struct iwa_check *c);
+const char *iwa_check_text(const struct iwa_check *c);
+/* Renders the whole tree into out (appends). verbose > 0 adds nothing by itself: detail
+ * lines are always printed; plugins decide what to add at -v. */
+int iwa_check_render(const struct iwa_check *root, const char *service, enum iwa_format fmt,
+		     struct iwa_buf *out);
+/* Renders the one-line result of a check that could not run:
+ * "<SERVICE> <STATE> - <msg>" (or its JSON form) with a trailing newline. */
+int iwa_render_message(const char *service, enum iwa_state st, const char *msg, enum iwa_format fmt,
+		       struct iwa_buf *out);
+void iwa_check_free(struct iwa_check *c);
+
+#endif

@@ -1,0 +1,2 @@
+/* perfdata.c — not implemented yet */
+#include "perfdata.h"

@@ -1,0 +1,2 @@
+/* plugin.c — not implemented yet */
+#include "plugin.h"

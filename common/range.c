@@ -1,0 +1,2 @@
+/* range.c — not implemented yet */
+#include "range.h"

@@ -1,0 +1,2 @@
+/* util.c — not implemented yet */
+#include "util.h"

@@ -1,0 +1,34 @@
+/* util.h — strict number parsing and a growable, capped buffer. */
+#ifndef IWA_UTIL_H
+#define IWA_UTIL_H
+
+#include "iwa.h"
+#include <stdint.h>
+
+/* Parses a whole decimal unsigned integer in [min, max]: no sign, no spaces, no trailing
+ * garbage, no overflow. Returns 0 or IWA_EINVAL with a message naming `what`. */
+int iwa_parse_uint(const char *s, unsigned long long min, unsigned long long max, const char *what,
+		   unsigned long long *out, struct iwa_err *err);
+/* Parses a whole finite decimal number ('.' decimal point whatever the locale). */
+int iwa_parse_double(const char *s, const char *what, double *out, struct iwa_err *err);
+
+/* Growable buffer, always NUL-terminated, never larger than max bytes (then IWA_ENOMEM). */
+struct iwa_buf {
+	char *data;
+	size_t len, cap, max;
+};
+void iwa_buf_init(struct iwa_buf *b, size_t max);
+int iwa_buf_add(struct iwa_buf *b, const void *data, size_t len);
+int iwa_buf_adds(struct iwa_buf *b, const char *s);
+int iwa_buf_addf(struct iwa_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int iwa_buf_vaddf(struct iwa_buf *b, const char *fmt, va_list ap);
+/* Appends s as a JSON string literal (with quotes, escaped). */
+int iwa_buf_add_json_str(struct iwa_buf *b, const char *s);
+/* Hands over the string (never NULL: "" for an empty buffer) and resets b; caller frees. */
+char *iwa_buf_take(struct iwa_buf *b);
+void iwa_buf_free(struct iwa_buf *b);
+
+/* strdup that returns NULL for NULL. */
+char *iwa_strdup(const char *s);
+
+#endif
