@@ -13,7 +13,22 @@
  *    "subchecks":[{"name":"..","state":"..","text":"..","lines":[..],"subchecks":[..]}],
  *    "perfdata":[{"label":"..","value":1.5,"uom":"s","warn":"..","crit":"..","min":0,"max":2}]}
  *   ("name" only when set; "warn"/"crit"/"min"/"max" only when set).
- * The tree owns copies of every string; nothing is ever written to stderr. */
+ * The tree owns copies of every string; nothing is ever written to stderr.
+ *
+ * Details of the renderers (additions to the contract above):
+ *  - every rendered line ends with '\n' (JSON: one line); the state of a node shown in text and
+ *    JSON is its effective state (iwa_check_state); "exit_code" is that state's value;
+ *  - text: an empty summary gives "<SERVICE> <STATE>"; a NULL/"" service omits the first word;
+ *    in every text '|' becomes '/' (it would start perfdata); in the summary and child texts
+ *    control characters (newlines, tabs) become one space; in long-output lines an embedded
+ *    newline starts a new line with the same indent. The root's own lines are printed first,
+ *    unindented, before the children. A node's lines are indented 4 spaces beyond the node;
+ *  - JSON keeps texts unchanged (escaped); the root also carries "lines":[..]; a perfdata
+ *    value that is NaN/infinite is null (and "U" in text);
+ *  - the whole result is capped at IWA_OUTPUT_MAX bytes: text keeps the first line with all
+ *    perfdata and as many whole long-output lines as fit, then "(output truncated)"; JSON
+ *    drops long-output lines, then subchecks, and adds "truncated":true. Texts longer than
+ *    IWA_OUTPUT_MAX are cut when stored. */
 #ifndef IWA_OUTPUT_H
 #define IWA_OUTPUT_H
 
@@ -22,6 +37,9 @@
 #include "util.h"
 
 enum iwa_format { IWA_FORMAT_TEXT = 0, IWA_FORMAT_JSON = 1 };
+
+/* Cap of one rendered result in bytes (see above). */
+#define IWA_OUTPUT_MAX 65536
 
 struct iwa_check;
 
