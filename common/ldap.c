@@ -1,2 +1,770 @@
-/* ldap.c — not implemented yet */
-#include "ldap.h"
+/* ldap.c — directory access shared by the directory plugins (see ldap.h).
+ *
+ * Modeled on OpenLDAP's clients/tools/common.c (tool_conn_setup, tool_bind): ldap_initialize
+ * with a URI, LDAPv3, referrals off, TLS options on the handle then LDAP_OPT_X_TLS_NEWCTX,
+ * StartTLS, then SASL GSSAPI (credentials from krb.c through KRB5CCNAME) or a simple bind over
+ * TLS. Every blocking call gets the remaining time budget through LDAP_OPT_NETWORK_TIMEOUT and
+ * LDAP_OPT_TIMEOUT, searches through their own timeout. Errors carry ldap_err2string and the
+ * server's diagnostic message. */
+/* Through the include path (not "ldap.h"): common/ldap.h then finds OpenLDAP's ldap.h with
+ * #include_next, which only works for a header found on the include path. */
+#include <ldap.h>
+#include "budget.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sasl/sasl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* Longest password file line we accept. */
+#define PASSWORD_MAX 1024
+
+struct iwa_ldap {
+	LDAP *ld;
+	char *uri;
+	const char *mech; /* "GSSAPI" or "simple" */
+	double bind_seconds;
+	struct iwa_krb *krb; /* NULL for a simple bind */
+};
+
+const struct option iwa_ldap_longopts[] = {IWA_LDAP_LONGOPTS_ENTRIES, {0, 0, 0, 0}};
+const char iwa_ldap_options_help[] = IWA_LDAP_OPTIONS_HELP;
+
+/* Sets every field to its default; default_port is the plugin's (3268 GC, or 389). */
+void iwa_ldap_opts_init(struct iwa_ldap_opts *o, unsigned default_port)
+{
+	memset(o, 0, sizeof *o);
+	o->default_port = default_port;
+}
+
+/* Handles one of the shared directory options. Returns 1 when handled, 0 when opt is not one
+ * of ours, IWA_EINVAL (err names the option) on a bad value. */
+int iwa_ldap_opt(struct iwa_ldap_opts *o, int opt, const char *arg, struct iwa_err *err)
+{
+	unsigned long long v;
+	int rc;
+
+	switch (opt) {
+	case 'H':
+		if (arg == NULL || arg[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL, "-H/--host needs a host name");
+		o->host = arg;
+		return 1;
+	case 'p':
+		rc = iwa_parse_uint(arg, 1, 65535, "-p/--port", &v, err);
+		if (rc < 0)
+			return rc;
+		o->port = (unsigned)v;
+		return 1;
+	case 'b':
+		o->base = arg;
+		return 1;
+	case IWA_OPT_LDAP_URI:
+		if (arg == NULL || arg[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL, "--ldap-uri needs a URI");
+		o->uri = arg;
+		return 1;
+	case IWA_OPT_LDAP_STARTTLS:
+		o->starttls = true;
+		return 1;
+	case IWA_OPT_LDAP_CA_FILE:
+		o->ca_file = arg;
+		return 1;
+	case IWA_OPT_LDAP_INSECURE:
+		o->insecure = true;
+		return 1;
+	case IWA_OPT_LDAP_BIND_DN:
+		o->bind_dn = arg;
+		return 1;
+	case IWA_OPT_LDAP_PASSWORD_FILE:
+		o->password_file = arg;
+		return 1;
+	case IWA_OPT_LDAP_PASSWORD:
+		o->password = arg;
+		return 1;
+	case IWA_OPT_LDAP_KEYTAB:
+		o->krb.keytab = arg;
+		return 1;
+	case IWA_OPT_LDAP_PRINCIPAL:
+		o->krb.principal = arg;
+		return 1;
+	case IWA_OPT_LDAP_CCACHE:
+		o->krb.ccache = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* true when the URI's scheme is s (case-insensitive), e.g. "ldaps". */
+static bool scheme_is(const char *uri, const char *s)
+{
+	size_t n = strlen(s);
+
+	return strncasecmp(uri, s, n) == 0 && strncmp(uri + n, "://", 3) == 0;
+}
+
+/* The effective port for -H. */
+static unsigned eff_port(const struct iwa_ldap_opts *o)
+{
+	return o->port != 0 ? o->port : o->default_port;
+}
+
+/* true when the connection will be protected by TLS (ldaps://, --starttls, or -H with the
+ * TLS ports 636/3269). */
+static bool uses_tls(const struct iwa_ldap_opts *o)
+{
+	if (o->starttls)
+		return true;
+	if (o->uri != NULL)
+		return scheme_is(o->uri, "ldaps");
+	return eff_port(o) == 636 || eff_port(o) == 3269;
+}
+
+/* Cross-option rules of the directory options. Returns 0 or IWA_EINVAL naming the option. */
+int iwa_ldap_validate(const struct iwa_ldap_opts *o, struct iwa_err *err)
+{
+	bool have_pw = o->password_file != NULL || o->password != NULL;
+
+	if (o->uri != NULL && o->host != NULL)
+		return iwa_err_set(err, IWA_EINVAL, "--ldap-uri and -H/--host are exclusive");
+	if (o->uri != NULL && o->port != 0)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "-p/--port cannot be used with --ldap-uri (put the port in the URI)");
+	if (o->uri == NULL && o->host == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "-H/--host or --ldap-uri is required");
+	if (o->uri != NULL && !scheme_is(o->uri, "ldap") && !scheme_is(o->uri, "ldaps") &&
+	    !scheme_is(o->uri, "ldapi"))
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--ldap-uri must start with ldap://, ldaps:// or ldapi:// (got '%s')",
+				   o->uri);
+	if (o->uri != NULL && strpbrk(o->uri + 5, " \t,") != NULL)
+		return iwa_err_set(err, IWA_EINVAL, "--ldap-uri takes exactly one URI");
+	if (o->starttls && (o->uri != NULL ? scheme_is(o->uri, "ldaps")
+					   : (eff_port(o) == 636 || eff_port(o) == 3269)))
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--starttls cannot be used on an ldaps connection (already TLS)");
+	if (o->ca_file != NULL && access(o->ca_file, R_OK) != 0)
+		return iwa_err_set(err, IWA_EINVAL, "--ca-file %s: %s", o->ca_file, strerror(errno));
+	if (o->bind_dn != NULL) {
+		if (o->krb.keytab != NULL || o->krb.ccache != NULL || o->krb.principal != NULL)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--bind-dn (simple bind) and --keytab/--principal/--ccache "
+					   "(Kerberos) are exclusive");
+		if (!have_pw)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--bind-dn needs --password-file FILE (or password in the "
+					   "--extra-opts ini)");
+		if (!uses_tls(o))
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--bind-dn: a simple bind sends the password, so it is only "
+					   "done over TLS: use --ldap-uri ldaps://..., -p 3269/636 or "
+					   "--starttls");
+		if (o->password_file != NULL && access(o->password_file, R_OK) != 0)
+			return iwa_err_set(err, IWA_EINVAL, "--password-file %s: %s",
+					   o->password_file, strerror(errno));
+	} else if (have_pw) {
+		return iwa_err_set(err, IWA_EINVAL, "--password-file/password need --bind-dn");
+	}
+	if (o->krb.principal != NULL && o->krb.keytab == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "--principal needs --keytab");
+	return 0;
+}
+
+/* Builds the URI for -H/-p (ldaps:// on 636/3269, ldap:// otherwise; IPv6 in brackets).
+ * [out] uri_out: malloc'd. */
+static int build_uri(const struct iwa_ldap_opts *o, char **uri_out, struct iwa_err *err)
+{
+	struct iwa_buf b;
+	unsigned port = eff_port(o);
+	bool v6 = strchr(o->host, ':') != NULL;
+
+	if (o->uri != NULL) {
+		*uri_out = iwa_strdup(o->uri);
+		return *uri_out != NULL ? 0 : iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	if (strpbrk(o->host, "/?# \t") != NULL)
+		return iwa_err_set(err, IWA_EINVAL, "-H/--host '%s' is not a host name", o->host);
+	iwa_buf_init(&b, 4096);
+	if (iwa_buf_addf(&b, "%s://%s%s%s:%u", (port == 636 || port == 3269) ? "ldaps" : "ldap",
+			 v6 ? "[" : "", o->host, v6 ? "]" : "", port) < 0) {
+		iwa_buf_free(&b);
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	*uri_out = iwa_buf_take(&b);
+	return 0;
+}
+
+/* The host part of a URI given with --ldap-uri or -H, into buf; "" when none. */
+static void uri_host(const char *uri, char *buf, size_t n)
+{
+	const char *p = strstr(uri, "://");
+	size_t len;
+
+	buf[0] = '\0';
+	if (p == NULL)
+		return;
+	p += 3;
+	if (*p == '[') {
+		p++;
+		len = strcspn(p, "]");
+	} else {
+		len = strcspn(p, ":/?");
+	}
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+}
+
+/* true when host is an IPv4 or IPv6 literal. */
+static bool is_ip_literal(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Sets LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT to the remaining budget.
+ * Returns IWA_ETIMEOUT when none is left. */
+static int apply_budget(struct iwa_ldap *l, struct iwa_err *err)
+{
+	long ms = iwa_budget_remaining_ms();
+	struct timeval tv;
+
+	if (ms <= 0)
+		return iwa_err_set(err, IWA_ETIMEOUT, "LDAP %s: time budget used up", l->uri);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (ldap_set_option(l->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(l->ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS)
+		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set timeouts", l->uri);
+	return 0;
+}
+
+/* Maps an AD/Samba bind diagnostic's "data XXX" code (AcceptSecurityContext) to words. */
+static const char *ad_bind_reason(const char *diag)
+{
+	static const struct {
+		const char *code, *words;
+	} map[] = {
+		{"data 52e", "wrong password"},
+		{"data 525", "no such user (check --bind-dn)"},
+		{"data 530", "logon not permitted at this time"},
+		{"data 531", "logon not permitted from this workstation"},
+		{"data 532", "password expired"},
+		{"data 533", "account disabled"},
+		{"data 701", "account expired"},
+		{"data 773", "the password must be changed at next logon"},
+		{"data 775", "account locked out"},
+	};
+	size_t i;
+
+	if (diag == NULL)
+		return NULL;
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strstr(diag, map[i].code) != NULL)
+			return map[i].words;
+	return NULL;
+}
+
+/* Fills err for a failed LDAP operation: "<what> on <uri> failed: <err2string>
+ * (<diagnostic>)" with an IWA code derived from rc. Returns the code. */
+static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_err *err)
+{
+	char *diag = NULL;
+	const char *reason;
+	int code;
+
+	if (l->ld != NULL)
+		(void)ldap_get_option(l->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	switch (rc) {
+	case LDAP_TIMEOUT:
+		code = IWA_ETIMEOUT;
+		break;
+	case LDAP_SERVER_DOWN:
+	case LDAP_CONNECT_ERROR:
+	case LDAP_UNAVAILABLE:
+	case LDAP_BUSY:
+		code = IWA_EIO;
+		break;
+	case LDAP_INVALID_CREDENTIALS:
+	case LDAP_INAPPROPRIATE_AUTH:
+	case LDAP_STRONG_AUTH_REQUIRED:
+	case LDAP_CONFIDENTIALITY_REQUIRED:
+	case LDAP_AUTH_UNKNOWN:
+	case LDAP_LOCAL_ERROR:
+	case LDAP_AUTH_METHOD_NOT_SUPPORTED:
+		code = IWA_EAUTH;
+		break;
+	case LDAP_NO_SUCH_OBJECT:
+		code = IWA_ENOTFOUND;
+		break;
+	default:
+		code = IWA_EIO;
+		break;
+	}
+	reason = ad_bind_reason(diag);
+	if (rc == LDAP_TIMEOUT) {
+		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what, l->uri,
+			    ldap_err2string(rc));
+	} else if (diag != NULL && diag[0] != '\0') {
+		iwa_err_set(err, code, "%s on %s failed: %s%s%s (%s)", what, l->uri, ldap_err2string(rc),
+			    reason != NULL ? ": " : "", reason != NULL ? reason : "", diag);
+	} else {
+		iwa_err_set(err, code, "%s on %s failed: %s", what, l->uri, ldap_err2string(rc));
+	}
+	if (rc == LDAP_SERVER_DOWN && iwa_budget_expired())
+		err->code = IWA_ETIMEOUT;
+	ldap_memfree(diag);
+	return code;
+}
+
+/* SASL interaction callback: supplies nothing (GSSAPI takes its credentials from
+ * KRB5CCNAME); every prompt gets its default or an empty answer. */
+static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *it = in;
+
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (; it != NULL && it->id != SASL_CB_LIST_END; it++) {
+		it->result = it->defresult != NULL ? it->defresult : "";
+		it->len = (unsigned)strlen(it->result);
+	}
+	return LDAP_SUCCESS;
+}
+
+/* Reads the simple-bind password: first line of the file (trailing CR/LF stripped), or the
+ * ini value. [out] buf. Refuses an empty password (it would be an anonymous bind). */
+static int read_password(const struct iwa_ldap_opts *o, char *buf, size_t n, struct iwa_err *err)
+{
+	FILE *f;
+	size_t len;
+
+	if (o->password_file == NULL) {
+		if (o->password == NULL || strlen(o->password) >= n)
+			return iwa_err_set(err, IWA_EINVAL, "password from the ini is missing or too long");
+		memcpy(buf, o->password, strlen(o->password) + 1);
+	} else {
+		f = fopen(o->password_file, "re");
+		if (f == NULL)
+			return iwa_err_set(err, IWA_EAUTH, "--password-file %s: %s", o->password_file,
+					   strerror(errno));
+		if (fgets(buf, (int)n, f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	len = strlen(buf);
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (len == 0)
+		return iwa_err_set(err, IWA_EAUTH,
+				   "the password is empty (%s): an empty password would be an "
+				   "anonymous bind",
+				   o->password_file != NULL ? o->password_file : "ini");
+	return 0;
+}
+
+/* Sets the handle's options: protocol, referrals, TLS (CA file, verification) + NEWCTX. */
+static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
+			      struct iwa_err *err)
+{
+	int v3 = LDAP_VERSION3;
+	int req = o->insecure ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
+	int zero = 0;
+	int rc;
+
+	if (ldap_set_option(l->ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(l->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS)
+		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set protocol options", l->uri);
+	if (o->ca_file != NULL) {
+		rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_CACERTFILE, o->ca_file);
+		if (rc != LDAP_OPT_SUCCESS)
+			return iwa_err_set(err, IWA_EIO, "--ca-file %s: %s", o->ca_file,
+					   ldap_err2string(rc));
+	}
+	rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &req);
+	if (rc == LDAP_OPT_SUCCESS)
+		rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	if (rc != LDAP_OPT_SUCCESS)
+		return ldap_fail(l, rc, "TLS setup", err);
+	return 0;
+}
+
+/* SASL GSSAPI bind with the credentials krb.c put in KRB5CCNAME. */
+static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct iwa_err *err)
+{
+	char host[256];
+	int rc;
+
+	rc = iwa_krb_setup(&o->krb, &l->krb, err);
+	if (rc < 0)
+		return rc;
+	/* By name: use it as is for ldap/<name> (no reverse DNS). By address: let libldap find
+	 * the name from the peer address, there is no other. */
+	uri_host(l->uri, host, sizeof host);
+	if (host[0] != '\0' && !is_ip_literal(host))
+		(void)ldap_set_option(l->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+	if (ldap_set_option(l->ld, LDAP_OPT_X_SASL_SECPROPS, "minssf=0,maxssf=256") !=
+	    LDAP_OPT_SUCCESS)
+		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set SASL properties", l->uri);
+	rc = apply_budget(l, err);
+	if (rc < 0)
+		return rc;
+	rc = ldap_sasl_interactive_bind_s(l->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+					  sasl_interact, NULL);
+	if (rc != LDAP_SUCCESS) {
+		ldap_fail(l, rc, "SASL GSSAPI bind", err);
+		iwa_err_prefix(err, "as %s", iwa_krb_client(l->krb));
+		return err->code;
+	}
+	return 0;
+}
+
+/* Simple bind (only reached over TLS; iwa_ldap_validate enforces it). */
+static int bind_simple(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct iwa_err *err)
+{
+	char pw[PASSWORD_MAX];
+	struct berval cred;
+	int rc;
+
+	rc = read_password(o, pw, sizeof pw, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = apply_budget(l, err);
+	if (rc < 0)
+		goto cleanup;
+	cred.bv_val = pw;
+	cred.bv_len = strlen(pw);
+	rc = ldap_sasl_bind_s(l->ld, o->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		ldap_fail(l, rc, "simple bind", err);
+		iwa_err_prefix(err, "as %s", o->bind_dn);
+		rc = err->code;
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	explicit_bzero(pw, sizeof pw);
+	return rc;
+}
+
+/* Connects and binds per o. [out] out: caller frees with iwa_ldap_free. */
+int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struct iwa_err *err)
+{
+	struct iwa_ldap *l;
+	double t0 = iwa_now();
+	int rc;
+
+	if (o == NULL || out == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "iwa_ldap_connect: missing argument");
+	l = calloc(1, sizeof *l);
+	if (l == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	rc = build_uri(o, &l->uri, err);
+	if (rc < 0)
+		goto cleanup;
+	l->mech = o->bind_dn != NULL ? "simple" : "GSSAPI";
+	rc = ldap_initialize(&l->ld, l->uri);
+	if (rc != LDAP_SUCCESS) {
+		rc = iwa_err_set(err, IWA_EINVAL, "LDAP URI %s: %s", l->uri, ldap_err2string(rc));
+		goto cleanup;
+	}
+	rc = set_handle_options(l, o, err);
+	if (rc < 0)
+		goto cleanup;
+	if (o->starttls) {
+		rc = apply_budget(l, err);
+		if (rc < 0)
+			goto cleanup;
+		rc = ldap_start_tls_s(l->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			rc = ldap_fail(l, rc, "StartTLS", err);
+			goto cleanup;
+		}
+	}
+	if (o->bind_dn != NULL)
+		rc = bind_simple(l, o, err);
+	else
+		rc = bind_gssapi(l, o, err);
+	if (rc < 0)
+		goto cleanup;
+	l->bind_seconds = iwa_now() - t0;
+cleanup:
+	if (rc < 0) {
+		iwa_ldap_free(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+LDAP *iwa_ldap_handle(struct iwa_ldap *l)
+{
+	return l != NULL ? l->ld : NULL;
+}
+
+double iwa_ldap_bind_seconds(const struct iwa_ldap *l)
+{
+	return l != NULL ? l->bind_seconds : 0.0;
+}
+
+const char *iwa_ldap_server(const struct iwa_ldap *l)
+{
+	return l != NULL ? l->uri : NULL;
+}
+
+const char *iwa_ldap_mech(const struct iwa_ldap *l)
+{
+	return l != NULL ? l->mech : NULL;
+}
+
+const struct iwa_krb *iwa_ldap_krb(const struct iwa_ldap *l)
+{
+	return l != NULL ? l->krb : NULL;
+}
+
+/* Remaining budget as a timeval; false when none is left. */
+static bool budget_tv(struct timeval *tv)
+{
+	long ms = iwa_budget_remaining_ms();
+
+	if (ms <= 0)
+		return false;
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return true;
+}
+
+/* Reads one page's final result: the error, and the paged-results cookie for the next page.
+ * [in,out] cookie: replaced by the server's (empty = last page). Frees msg. */
+static int page_result(struct iwa_ldap *l, LDAPMessage *msg, struct berval *cookie,
+		       const char *base, struct iwa_err *err)
+{
+	LDAPControl **sctrls = NULL;
+	LDAPControl *pc;
+	char *diag = NULL;
+	int lerr = LDAP_SUCCESS;
+	ber_int_t count = 0;
+	int rc;
+
+	rc = ldap_parse_result(l->ld, msg, &lerr, NULL, &diag, NULL, &sctrls, 1);
+	if (rc != LDAP_SUCCESS) {
+		ldap_memfree(diag);
+		return ldap_fail(l, rc, "reading a search result", err);
+	}
+	if (lerr != LDAP_SUCCESS) {
+		int code = lerr == LDAP_NO_SUCH_OBJECT ? IWA_ENOTFOUND
+			   : lerr == LDAP_TIMELIMIT_EXCEEDED ? IWA_ETIMEOUT
+							   : IWA_EIO;
+
+		if (lerr == LDAP_NO_SUCH_OBJECT)
+			iwa_err_set(err, code, "search on %s: base '%s' does not exist (check -b)",
+				    l->uri, base);
+		else
+			iwa_err_set(err, code, "search on %s failed: %s%s%s%s", l->uri,
+				    ldap_err2string(lerr), diag != NULL && diag[0] ? " (" : "",
+				    diag != NULL ? diag : "", diag != NULL && diag[0] ? ")" : "");
+		ldap_memfree(diag);
+		ldap_controls_free(sctrls);
+		return code;
+	}
+	ldap_memfree(diag);
+	ber_memfree(cookie->bv_val);
+	cookie->bv_val = NULL;
+	cookie->bv_len = 0;
+	pc = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, sctrls, NULL);
+	if (pc != NULL) {
+		struct berval c = {0, NULL};
+
+		rc = ldap_parse_pageresponse_control(l->ld, pc, &count, &c);
+		if (rc == LDAP_SUCCESS && c.bv_len > 0) {
+			cookie->bv_val = ber_memalloc(c.bv_len + 1);
+			if (cookie->bv_val == NULL) {
+				ldap_controls_free(sctrls);
+				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			}
+			memcpy(cookie->bv_val, c.bv_val, c.bv_len);
+			cookie->bv_len = c.bv_len;
+		}
+	}
+	ldap_controls_free(sctrls);
+	return 0;
+}
+
+/* Builds the control list for one page: the caller's controls plus a paged-results control
+ * carrying cookie. [out] list_out (free with free()), pctrl_out (ldap_control_free). */
+static int page_controls(struct iwa_ldap *l, unsigned page_size, struct berval *cookie,
+			 LDAPControl **ctrls, LDAPControl ***list_out, LDAPControl **pctrl_out,
+			 struct iwa_err *err)
+{
+	LDAPControl **list;
+	LDAPControl *pc = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	while (ctrls != NULL && ctrls[n] != NULL)
+		n++;
+	list = calloc(n + 2, sizeof *list);
+	if (list == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		list[i] = ctrls[i];
+	if (page_size > 0) {
+		rc = ldap_create_page_control(l->ld, (ber_int_t)page_size,
+					      cookie->bv_len > 0 ? cookie : NULL, 0, &pc);
+		if (rc != LDAP_SUCCESS) {
+			free(list);
+			return ldap_fail(l, rc, "building the paged results control", err);
+		}
+		list[n] = pc;
+	}
+	*list_out = list;
+	*pctrl_out = pc;
+	return 0;
+}
+
+/* Paged search streaming entries to fn (see ldap.h). Returns 0, fn's non-zero value when it
+ * stopped the search, or a negative IWA code with err set. */
+int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char *filter,
+		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
+		    void *ctx, struct iwa_err *err)
+{
+	struct berval cookie = {0, NULL};
+	LDAPControl **list = NULL;
+	LDAPControl *pctrl = NULL;
+	LDAPMessage *msg = NULL;
+	struct timeval tv;
+	int msgid = -1;
+	bool more = true;
+	int rc = 0;
+
+	if (l == NULL || l->ld == NULL || fn == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "iwa_ldap_search: missing argument");
+	if (base == NULL)
+		base = "";
+	while (more) {
+		bool page_done = false;
+
+		rc = page_controls(l, page_size, &cookie, ctrls, &list, &pctrl, err);
+		if (rc < 0)
+			goto cleanup;
+		if (!budget_tv(&tv)) {
+			rc = iwa_err_set(err, IWA_ETIMEOUT, "search on %s: time budget used up", l->uri);
+			goto cleanup;
+		}
+		rc = ldap_search_ext(l->ld, base, scope, filter, attrs, 0, list, NULL, &tv, 0, &msgid);
+		ldap_control_free(pctrl);
+		pctrl = NULL;
+		free(list);
+		list = NULL;
+		if (rc != LDAP_SUCCESS) {
+			rc = ldap_fail(l, rc, "search", err);
+			goto cleanup;
+		}
+		while (!page_done) {
+			int type;
+
+			if (!budget_tv(&tv)) {
+				rc = ldap_fail(l, LDAP_TIMEOUT, "search", err);
+				goto cleanup;
+			}
+			type = ldap_result(l->ld, msgid, LDAP_MSG_ONE, &tv, &msg);
+			if (type == 0) {
+				rc = ldap_fail(l, LDAP_TIMEOUT, "search", err);
+				goto cleanup;
+			}
+			if (type < 0) {
+				int lerr = LDAP_OTHER;
+
+				(void)ldap_get_option(l->ld, LDAP_OPT_RESULT_CODE, &lerr);
+				rc = ldap_fail(l, lerr, "search", err);
+				goto cleanup;
+			}
+			switch (type) {
+			case LDAP_RES_SEARCH_ENTRY:
+				rc = fn(l->ld, msg, ctx);
+				ldap_msgfree(msg);
+				msg = NULL;
+				if (rc != 0)
+					goto cleanup;
+				break;
+			case LDAP_RES_SEARCH_RESULT:
+				rc = page_result(l, msg, &cookie, base, err);
+				msg = NULL; /* freed by page_result */
+				msgid = -1;
+				if (rc < 0)
+					goto cleanup;
+				page_done = true;
+				break;
+			default: /* references (not chased), intermediate responses */
+				ldap_msgfree(msg);
+				msg = NULL;
+				break;
+			}
+		}
+		more = page_size > 0 && cookie.bv_len > 0;
+	}
+	rc = 0;
+cleanup:
+	if (msgid >= 0)
+		(void)ldap_abandon_ext(l->ld, msgid, NULL, NULL);
+	ldap_msgfree(msg);
+	ldap_control_free(pctrl);
+	free(list);
+	ber_memfree(cookie.bv_val);
+	return rc;
+}
+
+/* Appends value escaped per RFC 4515 section 3: '*' '(' ')' '\' and NUL as \XX; every other
+ * byte (UTF-8 included) as is. Returns 0 or IWA_ENOMEM. */
+int iwa_ldap_escape(struct iwa_buf *b, const char *value)
+{
+	const char *p;
+
+	if (value == NULL)
+		return 0;
+	for (p = value; *p != '\0'; p++) {
+		int rc;
+
+		switch (*p) {
+		case '*':
+			rc = iwa_buf_adds(b, "\\2a");
+			break;
+		case '(':
+			rc = iwa_buf_adds(b, "\\28");
+			break;
+		case ')':
+			rc = iwa_buf_adds(b, "\\29");
+			break;
+		case '\\':
+			rc = iwa_buf_adds(b, "\\5c");
+			break;
+		default:
+			rc = iwa_buf_add(b, p, 1);
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Unbinds, removes our private credential cache, frees. Accepts NULL. */
+void iwa_ldap_free(struct iwa_ldap *l)
+{
+	if (l == NULL)
+		return;
+	if (l->ld != NULL)
+		(void)ldap_unbind_ext_s(l->ld, NULL, NULL);
+	iwa_krb_free(l->krb);
+	free(l->uri);
+	free(l);
+}

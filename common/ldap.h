@@ -9,7 +9,11 @@
 #include "krb.h"
 #include "util.h"
 #include <getopt.h>
-#include <ldap.h>
+/* This header shares its name with OpenLDAP's and common/ is on the include path, so
+ * <ldap.h> would find this file again: continue the search past common/ instead. That needs
+ * this file to be found ON the include path: files in common/ include it as <ldap.h>. */
+#include_next <ldap.h>
+#include <limits.h>
 
 struct iwa_ldap_opts {
 	const char *host;      /* -H */
@@ -41,6 +45,49 @@ enum {
 	IWA_OPT_LDAP_CCACHE,
 };
 #define IWA_LDAP_SHORTOPTS "H:p:b:"
+/* The entries of iwa_ldap_longopts without the terminator, so that a plugin can splice them
+ * into its own table: { IWA_LDAP_LONGOPTS_ENTRIES, {"spn", ...}, {0, 0, 0, 0} }. */
+#define IWA_LDAP_LONGOPTS_ENTRIES                                                        \
+	{"host", required_argument, NULL, 'H'}, {"port", required_argument, NULL, 'p'},      \
+	{"base", required_argument, NULL, 'b'},                                               \
+	{"ldap-uri", required_argument, NULL, IWA_OPT_LDAP_URI},                              \
+	{"starttls", no_argument, NULL, IWA_OPT_LDAP_STARTTLS},                               \
+	{"ca-file", required_argument, NULL, IWA_OPT_LDAP_CA_FILE},                           \
+	{"insecure", no_argument, NULL, IWA_OPT_LDAP_INSECURE},                               \
+	{"bind-dn", required_argument, NULL, IWA_OPT_LDAP_BIND_DN},                           \
+	{"password-file", required_argument, NULL, IWA_OPT_LDAP_PASSWORD_FILE},               \
+	{"password", required_argument, NULL, IWA_OPT_LDAP_PASSWORD},                         \
+	{"keytab", required_argument, NULL, IWA_OPT_LDAP_KEYTAB},                             \
+	{"principal", required_argument, NULL, IWA_OPT_LDAP_PRINCIPAL},                       \
+	{"ccache", required_argument, NULL, IWA_OPT_LDAP_CCACHE}
+/* The help text of these options as a string literal (so a plugin can concatenate it with
+ * its own); iwa_ldap_options_help holds the same text. 79 columns. */
+#define IWA_LDAP_OPTIONS_HELP                                                                 \
+	"Directory connection:\n"                                                             \
+	" -H, --host NAME        domain controller to ask (a name is best: Kerberos needs\n"   \
+	"                        ldap/NAME); no default, -H or --ldap-uri is required\n"      \
+	" -p, --port PORT        LDAP port (default: 3268, the Global Catalog, for\n"         \
+	"                        check_spn_unique; 389 for check_batch_logon_gpo);\n"         \
+	"                        636 and 3269 mean ldaps://\n"                                \
+	" --ldap-uri URI         ldap://HOST[:PORT] or ldaps://HOST[:PORT] instead of -H/-p\n" \
+	" --starttls             upgrade ldap:// to TLS with StartTLS (default: off)\n"       \
+	" --ca-file FILE         CA certificates for the server's TLS certificate\n"          \
+	"                        (default: the system's trust store)\n"                       \
+	" --insecure             do not verify the TLS certificate (default: verify)\n"       \
+	" -b, --base DN          search base (default: the plugin's, see below)\n"            \
+	"Authentication (default: SASL GSSAPI with Kerberos):\n"                              \
+	" --keytab FILE          get a ticket from this client keytab into a private\n"       \
+	"                        cache, removed at exit (default: no keytab, use the\n"       \
+	"                        cache below)\n"                                              \
+	" --principal NAME       keytab principal (default: the keytab's first one)\n"        \
+	" --ccache NAME          credential cache to use; with --keytab a valid TGT in it\n"  \
+	"                        is reused and renewed there (default: KRB5CCNAME, or\n"      \
+	"                        the default cache, only without --keytab)\n"                 \
+	" --bind-dn DN           simple bind as DN instead of Kerberos; only over TLS\n"      \
+	"                        (ldaps:// or --starttls)\n"                                  \
+	" --password-file FILE   simple-bind password: the file's first line\n"              \
+	" --password PASSWORD    only as `password = ...` in the --extra-opts ini file;\n"    \
+	"                        never put a password on the command line\n"
 extern const struct option iwa_ldap_longopts[]; /* terminated by {0} */
 extern const char iwa_ldap_options_help[];       /* help text for these options */
 void iwa_ldap_opts_init(struct iwa_ldap_opts *o, unsigned default_port);
@@ -57,6 +104,10 @@ int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struc
 LDAP *iwa_ldap_handle(struct iwa_ldap *l);
 double iwa_ldap_bind_seconds(const struct iwa_ldap *l);
 const char *iwa_ldap_server(const struct iwa_ldap *l); /* URI, for messages */
+/* "GSSAPI" or "simple" (for -v). */
+const char *iwa_ldap_mech(const struct iwa_ldap *l);
+/* The Kerberos credentials used by a GSSAPI bind (NULL for a simple bind); owned by l. */
+const struct iwa_krb *iwa_ldap_krb(const struct iwa_ldap *l);
 
 /* Called for each entry; return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*iwa_ldap_entry_fn)(LDAP *ld, LDAPMessage *entry, void *ctx);
