@@ -23,7 +23,7 @@ enum {
 	IWA_ETIMEOUT = -4, /* the time budget ran out */
 	IWA_EAUTH = -5,    /* our own credentials are unusable */
 	IWA_ENOTFOUND = -6,
-	IWA_EPARSE = -7,   /* malformed outside data */
+	IWA_EPARSE = -7, /* malformed outside data */
 };
 
 #define IWA_ERR_MAX 1024
@@ -36,7 +36,8 @@ struct iwa_err {
 int iwa_err_set(struct iwa_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prefixes err->msg with "prefix: " (keeps the code). */
-void iwa_err_prefix(struct iwa_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void iwa_err_prefix(struct iwa_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
 const char *iwa_state_name(enum iwa_state s);

@@ -46,18 +46,20 @@ struct iwa_check;
 /* A new root (state OK, empty text). NULL on out of memory. */
 struct iwa_check *iwa_check_new(void);
 /* Adds a child with state and printf-style text; returns it (owned by parent), NULL on OOM. */
-struct iwa_check *iwa_check_add(struct iwa_check *parent, enum iwa_state state, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+struct iwa_check *iwa_check_add(struct iwa_check *parent, enum iwa_state state, const char *fmt,
+				...) __attribute__((format(printf, 3, 4)));
 /* Sets this node's own state (children still count through iwa_check_state). */
 void iwa_check_set_state(struct iwa_check *c, enum iwa_state s);
 /* Raises this node's own state to the worst of it and s. */
 void iwa_check_raise(struct iwa_check *c, enum iwa_state s);
 /* Replaces the node's text (for the root: the summary). Returns 0 or IWA_ENOMEM. */
-int iwa_check_set_text(struct iwa_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int iwa_check_set_text(struct iwa_check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A machine-readable key for the node, e.g. the backend's name (JSON "name"). */
 int iwa_check_set_name(struct iwa_check *c, const char *name);
 /* Appends a long-output line under the node. */
-int iwa_check_add_line(struct iwa_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int iwa_check_add_line(struct iwa_check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Appends a copy of a perfdata item to the node. */
 int iwa_check_add_perf(struct iwa_check *c, const struct iwa_perf *p);
 /* Convenience: builds and adds a perfdata item; thresholds/min/max optional (NULL = none). */

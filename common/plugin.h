@@ -32,23 +32,23 @@ enum {
 };
 
 struct iwa_common_opts {
-	int verbose;             /* 0..3 */
-	unsigned timeout;        /* seconds */
+	int verbose;      /* 0..3 */
+	unsigned timeout; /* seconds */
 	enum iwa_state timeout_state;
 	enum iwa_format format;
 };
 
 struct iwa_plugin {
-	const char *name;        /* "check_spn_unique" (also the default --extra-opts section) */
-	const char *service;     /* "SPN_UNIQUE": first word of the status line */
-	const char *shortopts;   /* plugin's own short options, getopt syntax */
+	const char *name;      /* "check_spn_unique" (also the default --extra-opts section) */
+	const char *service;   /* "SPN_UNIQUE": first word of the status line */
+	const char *shortopts; /* plugin's own short options, getopt syntax */
 	const struct option *longopts; /* plugin's own, terminated by {0,0,0,0} */
 	/* Help text, each printed as is (wrap at 79 columns, end lines with \n): */
-	const char *purpose;     /* one paragraph: what it checks and why */
-	const char *usage;       /* "Usage: check_x -H HOST ..." lines */
-	const char *options_help;/* the plugin's options, each with its default */
-	const char *notes;       /* states, thresholds, anything else; may be NULL */
-	const char *examples;    /* real command lines with what they print */
+	const char *purpose;      /* one paragraph: what it checks and why */
+	const char *usage;        /* "Usage: check_x -H HOST ..." lines */
+	const char *options_help; /* the plugin's options, each with its default */
+	const char *notes;        /* states, thresholds, anything else; may be NULL */
+	const char *examples;     /* real command lines with what they print */
 	/* Handles one plugin option. Returns 0, or IWA_EINVAL with err naming the option. */
 	int (*handle_opt)(void *cfg, int opt, const char *arg, struct iwa_err *err);
 	/* Cross-option rules after parsing; may be NULL. */
@@ -67,5 +67,13 @@ int iwa_plugin_main(const struct iwa_plugin *plugin, void *cfg, int argc, char *
 int iwa_extra_opts_expand(int argc, char **argv, const char *section_default, int *argc_out,
 			  char ***argv_out, struct iwa_err *err);
 void iwa_argv_free(int argc, char **argv);
+
+/* The pure ini parser behind --extra-opts (no I/O; fuzzed by tests/fuzz/fuzz_ini.c). Appends
+ * one "--name=value" (or "--name") string to (*argc_io, *argv_io) for each entry of the
+ * sections listed in `sections` (NULL-terminated); *found_out tells whether such a section
+ * exists. Comments: lines starting with '#' or ';'. Values may be "double-quoted" (\" and \\
+ * escapes) or 'single-quoted'. Messages name `source` and the line number, never a value. */
+int iwa_ini_to_args(const char *text, size_t len, const char *const *sections, const char *source,
+		    int *argc_io, char ***argv_io, bool *found_out, struct iwa_err *err);
 
 #endif

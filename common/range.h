@@ -9,7 +9,7 @@
 struct iwa_range {
 	double start, end;
 	bool start_inf, end_inf;
-	bool inside; /* '@' */
+	bool inside;   /* '@' */
 	char text[64]; /* the expression as given (for perfdata) */
 };
 
