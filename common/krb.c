@@ -21,7 +21,7 @@
 #define TGT_MIN_LIFE 120
 
 struct iwa_krb {
-	char *ccache_name; /* "FILE:/..." or whatever the cache's full name is */
+	char *ccache_name;  /* "FILE:/..." or whatever the cache's full name is */
 	char *private_path; /* path of the cache file we created, removed at free; or NULL */
 	char *client;
 	double tgt_seconds;
@@ -66,14 +66,16 @@ static int map_init_error(krb5_context ctx, krb5_error_code kcode, const char *p
 			 princ);
 		break;
 	case KRB5KRB_AP_ERR_SKEW:
-		snprintf(words, sizeof words,
-			 "clock skew between this host and the KDC is too great for %s (synchronize "
-			 "the clocks with NTP)",
-			 princ);
+		snprintf(
+			words, sizeof words,
+			"clock skew between this host and the KDC is too great for %s (synchronize "
+			"the clocks with NTP)",
+			princ);
 		break;
 	case KRB5KDC_ERR_KEY_EXP:
 		snprintf(words, sizeof words,
-			 "password of %s has expired (set a new one and re-export the keytab)", princ);
+			 "password of %s has expired (set a new one and re-export the keytab)",
+			 princ);
 		break;
 	case KRB5KDC_ERR_CLIENT_REVOKED:
 		snprintf(words, sizeof words,
@@ -134,7 +136,8 @@ static bool find_valid_tgt(krb5_context ctx, krb5_ccache cc, krb5_principal clie
 		    krb5_princ_component(ctx, s, 0)->length == 6 &&
 		    memcmp(krb5_princ_component(ctx, s, 0)->data, "krbtgt", 6) == 0 &&
 		    krb5_princ_component(ctx, s, 1)->length == realm->length &&
-		    memcmp(krb5_princ_component(ctx, s, 1)->data, realm->data, realm->length) == 0 &&
+		    memcmp(krb5_princ_component(ctx, s, 1)->data, realm->data, realm->length) ==
+			    0 &&
 		    krb5_principal_compare(ctx, c.client, client) &&
 		    (long long)c.times.endtime - (long long)now > TGT_MIN_LIFE) {
 			found = true;
@@ -169,8 +172,9 @@ static int make_private_file(char **path_out, struct iwa_err *err)
 	if (fd < 0) {
 		int e = errno;
 		free(path);
-		return iwa_err_set(err, IWA_EIO, "cannot create a private credential cache in %s: %s",
-				   dir, strerror(e));
+		return iwa_err_set(err, IWA_EIO,
+				   "cannot create a private credential cache in %s: %s", dir,
+				   strerror(e));
 	}
 	(void)fchmod(fd, 0600);
 	close(fd);
@@ -211,8 +215,8 @@ static int open_private_cache(krb5_context ctx, struct iwa_krb *k, krb5_ccache *
 
 /* Reads the principal to use from a keytab: the named one, or the keytab's first entry.
  * [out] princ_out: caller frees with krb5_free_principal. */
-static int keytab_principal(krb5_context ctx, krb5_keytab kt, const char *ktname,
-			    const char *name, krb5_principal *princ_out, struct iwa_err *err)
+static int keytab_principal(krb5_context ctx, krb5_keytab kt, const char *ktname, const char *name,
+			    krb5_principal *princ_out, struct iwa_err *err)
 {
 	krb5_kt_cursor cur;
 	krb5_keytab_entry ent;
@@ -221,7 +225,8 @@ static int keytab_principal(krb5_context ctx, krb5_keytab kt, const char *ktname
 	if (name != NULL) {
 		kc = krb5_parse_name(ctx, name, princ_out);
 		if (kc != 0)
-			return krb_fail(ctx, kc, IWA_EINVAL, err, "--principal is not a valid principal name");
+			return krb_fail(ctx, kc, IWA_EINVAL, err,
+					"--principal is not a valid principal name");
 		return 0;
 	}
 	kc = krb5_kt_start_seq_get(ctx, kt, &cur);
@@ -265,9 +270,8 @@ static int private_copy_of_tgt(krb5_context ctx, struct iwa_krb *k, krb5_princip
 }
 
 /* Gets a TGT from the keytab into cc for client. Measures the time in k->tgt_seconds. */
-static int tgt_from_keytab(krb5_context ctx, struct iwa_krb *k, krb5_keytab kt,
-			   const char *ktname, krb5_principal client, krb5_ccache cc,
-			   struct iwa_err *err)
+static int tgt_from_keytab(krb5_context ctx, struct iwa_krb *k, krb5_keytab kt, const char *ktname,
+			   krb5_principal client, krb5_ccache cc, struct iwa_err *err)
 {
 	krb5_get_init_creds_opt *gic = NULL;
 	krb5_creds creds;
@@ -400,10 +404,11 @@ static int setup_ccache(krb5_context ctx, const struct iwa_krb_opts *o, struct i
 	if (kc != 0) {
 		const char *m = krb5_get_error_message(ctx, kc);
 
-		rc = iwa_err_set(err, IWA_EAUTH,
-				 "no valid Kerberos credentials in %s (run kinit, or give --keytab) "
-				 "(krb5: %s)",
-				 name != NULL ? name : "the credential cache", m);
+		rc = iwa_err_set(
+			err, IWA_EAUTH,
+			"no valid Kerberos credentials in %s (run kinit, or give --keytab) "
+			"(krb5: %s)",
+			name != NULL ? name : "the credential cache", m);
 		krb5_free_error_message(ctx, m);
 		goto cleanup;
 	}
@@ -458,7 +463,8 @@ int iwa_krb_setup(const struct iwa_krb_opts *opts, struct iwa_krb **out, struct 
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	kc = krb5_init_context(&ctx);
 	if (kc != 0) {
-		rc = iwa_err_set(err, IWA_EAUTH, "cannot initialize Kerberos (krb5.conf unreadable?): %s",
+		rc = iwa_err_set(err, IWA_EAUTH,
+				 "cannot initialize Kerberos (krb5.conf unreadable?): %s",
 				 error_message(kc));
 		goto cleanup;
 	}

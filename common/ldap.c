@@ -134,37 +134,44 @@ int iwa_ldap_validate(const struct iwa_ldap_opts *o, struct iwa_err *err)
 	if (o->uri != NULL && o->host != NULL)
 		return iwa_err_set(err, IWA_EINVAL, "--ldap-uri and -H/--host are exclusive");
 	if (o->uri != NULL && o->port != 0)
-		return iwa_err_set(err, IWA_EINVAL,
-				   "-p/--port cannot be used with --ldap-uri (put the port in the URI)");
+		return iwa_err_set(
+			err, IWA_EINVAL,
+			"-p/--port cannot be used with --ldap-uri (put the port in the URI)");
 	if (o->uri == NULL && o->host == NULL)
 		return iwa_err_set(err, IWA_EINVAL, "-H/--host or --ldap-uri is required");
 	if (o->uri != NULL && !scheme_is(o->uri, "ldap") && !scheme_is(o->uri, "ldaps") &&
 	    !scheme_is(o->uri, "ldapi"))
-		return iwa_err_set(err, IWA_EINVAL,
-				   "--ldap-uri must start with ldap://, ldaps:// or ldapi:// (got '%s')",
-				   o->uri);
+		return iwa_err_set(
+			err, IWA_EINVAL,
+			"--ldap-uri must start with ldap://, ldaps:// or ldapi:// (got '%s')",
+			o->uri);
 	if (o->uri != NULL && strpbrk(o->uri + 5, " \t,") != NULL)
 		return iwa_err_set(err, IWA_EINVAL, "--ldap-uri takes exactly one URI");
 	if (o->starttls && (o->uri != NULL ? scheme_is(o->uri, "ldaps")
 					   : (eff_port(o) == 636 || eff_port(o) == 3269)))
-		return iwa_err_set(err, IWA_EINVAL,
-				   "--starttls cannot be used on an ldaps connection (already TLS)");
+		return iwa_err_set(
+			err, IWA_EINVAL,
+			"--starttls cannot be used on an ldaps connection (already TLS)");
 	if (o->ca_file != NULL && access(o->ca_file, R_OK) != 0)
-		return iwa_err_set(err, IWA_EINVAL, "--ca-file %s: %s", o->ca_file, strerror(errno));
+		return iwa_err_set(err, IWA_EINVAL, "--ca-file %s: %s", o->ca_file,
+				   strerror(errno));
 	if (o->bind_dn != NULL) {
 		if (o->krb.keytab != NULL || o->krb.ccache != NULL || o->krb.principal != NULL)
-			return iwa_err_set(err, IWA_EINVAL,
-					   "--bind-dn (simple bind) and --keytab/--principal/--ccache "
-					   "(Kerberos) are exclusive");
+			return iwa_err_set(
+				err, IWA_EINVAL,
+				"--bind-dn (simple bind) and --keytab/--principal/--ccache "
+				"(Kerberos) are exclusive");
 		if (!have_pw)
-			return iwa_err_set(err, IWA_EINVAL,
-					   "--bind-dn needs --password-file FILE (or password in the "
-					   "--extra-opts ini)");
+			return iwa_err_set(
+				err, IWA_EINVAL,
+				"--bind-dn needs --password-file FILE (or password in the "
+				"--extra-opts ini)");
 		if (!uses_tls(o))
-			return iwa_err_set(err, IWA_EINVAL,
-					   "--bind-dn: a simple bind sends the password, so it is only "
-					   "done over TLS: use --ldap-uri ldaps://..., -p 3269/636 or "
-					   "--starttls");
+			return iwa_err_set(
+				err, IWA_EINVAL,
+				"--bind-dn: a simple bind sends the password, so it is only "
+				"done over TLS: use --ldap-uri ldaps://..., -p 3269/636 or "
+				"--starttls");
 		if (o->password_file != NULL && access(o->password_file, R_OK) != 0)
 			return iwa_err_set(err, IWA_EINVAL, "--password-file %s: %s",
 					   o->password_file, strerror(errno));
@@ -182,12 +189,13 @@ static int build_uri(const struct iwa_ldap_opts *o, char **uri_out, struct iwa_e
 {
 	struct iwa_buf b;
 	unsigned port = eff_port(o);
-	bool v6 = strchr(o->host, ':') != NULL;
+	bool v6;
 
 	if (o->uri != NULL) {
 		*uri_out = iwa_strdup(o->uri);
 		return *uri_out != NULL ? 0 : iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
+	v6 = strchr(o->host, ':') != NULL;
 	if (strpbrk(o->host, "/?# \t") != NULL)
 		return iwa_err_set(err, IWA_EINVAL, "-H/--host '%s' is not a host name", o->host);
 	iwa_buf_init(&b, 4096);
@@ -283,6 +291,8 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 
 	if (l->ld != NULL)
 		(void)ldap_get_option(l->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	if (diag != NULL && strcmp(diag, "(unknown error code)") == 0)
+		diag[0] = '\0'; /* what GnuTLS says about an untrusted certificate: nothing */
 	switch (rc) {
 	case LDAP_TIMEOUT:
 		code = IWA_ETIMEOUT;
@@ -310,12 +320,22 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 		break;
 	}
 	reason = ad_bind_reason(diag);
-	if (rc == LDAP_TIMEOUT) {
-		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what, l->uri,
-			    ldap_err2string(rc));
+	if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) {
+		iwa_err_set(err, code,
+			    "%s on %s failed: %s%s%s%s (is the DC up, the name right, the "
+			    "port open%s?)",
+			    what, l->uri, ldap_err2string(rc), diag != NULL && diag[0] ? " (" : "",
+			    diag != NULL && diag[0] ? diag : "", diag != NULL && diag[0] ? ")" : "",
+			    scheme_is(l->uri, "ldaps") || rc == LDAP_CONNECT_ERROR
+				    ? ", the TLS certificate trusted (--ca-file)"
+				    : "");
+	} else if (rc == LDAP_TIMEOUT) {
+		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what,
+			    l->uri, ldap_err2string(rc));
 	} else if (diag != NULL && diag[0] != '\0') {
-		iwa_err_set(err, code, "%s on %s failed: %s%s%s (%s)", what, l->uri, ldap_err2string(rc),
-			    reason != NULL ? ": " : "", reason != NULL ? reason : "", diag);
+		iwa_err_set(err, code, "%s on %s failed: %s%s%s (%s)", what, l->uri,
+			    ldap_err2string(rc), reason != NULL ? ": " : "",
+			    reason != NULL ? reason : "", diag);
 	} else {
 		iwa_err_set(err, code, "%s on %s failed: %s", what, l->uri, ldap_err2string(rc));
 	}
@@ -350,13 +370,14 @@ static int read_password(const struct iwa_ldap_opts *o, char *buf, size_t n, str
 
 	if (o->password_file == NULL) {
 		if (o->password == NULL || strlen(o->password) >= n)
-			return iwa_err_set(err, IWA_EINVAL, "password from the ini is missing or too long");
+			return iwa_err_set(err, IWA_EINVAL,
+					   "password from the ini is missing or too long");
 		memcpy(buf, o->password, strlen(o->password) + 1);
 	} else {
 		f = fopen(o->password_file, "re");
 		if (f == NULL)
-			return iwa_err_set(err, IWA_EAUTH, "--password-file %s: %s", o->password_file,
-					   strerror(errno));
+			return iwa_err_set(err, IWA_EAUTH, "--password-file %s: %s",
+					   o->password_file, strerror(errno));
 		if (fgets(buf, (int)n, f) == NULL)
 			buf[0] = '\0';
 		fclose(f);
@@ -412,7 +433,11 @@ static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 	uri_host(l->uri, host, sizeof host);
 	if (host[0] != '\0' && !is_ip_literal(host))
 		(void)ldap_set_option(l->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
-	if (ldap_set_option(l->ld, LDAP_OPT_X_SASL_SECPROPS, "minssf=0,maxssf=256") !=
+	/* Plain ldap://: let GSSAPI negotiate integrity/confidentiality (the connection is then
+	 * signed and sealed). Over TLS: no SASL layer, as AD demands ("cannot bind using
+	 * sign/seal on a connection on which TLS or SSL is in effect"). */
+	if (ldap_set_option(l->ld, LDAP_OPT_X_SASL_SECPROPS,
+			    uses_tls(o) ? "minssf=0,maxssf=0" : "minssf=0,maxssf=256") !=
 	    LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set SASL properties", l->uri);
 	rc = apply_budget(l, err);
@@ -421,8 +446,18 @@ static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 	rc = ldap_sasl_interactive_bind_s(l->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
 					  sasl_interact, NULL);
 	if (rc != LDAP_SUCCESS) {
+		char *diag = NULL;
+
 		ldap_fail(l, rc, "SASL GSSAPI bind", err);
-		iwa_err_prefix(err, "as %s", iwa_krb_client(l->krb));
+		if (err->code == IWA_EAUTH)
+			iwa_err_prefix(err, "as %s", iwa_krb_client(l->krb));
+		(void)ldap_get_option(l->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+		if (diag != NULL && strstr(diag, "Sign or Seal") != NULL && uses_tls(o))
+			iwa_err_prefix(err,
+				       "this server refuses Kerberos (SASL GSSAPI) binds over TLS "
+				       "(Samba does): use plain ldap:// without --starttls, where "
+				       "GSSAPI itself signs and seals the connection");
+		ldap_memfree(diag);
 		return err->code;
 	}
 	return 0;
@@ -446,7 +481,8 @@ static int bind_simple(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 	rc = ldap_sasl_bind_s(l->ld, o->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
 		ldap_fail(l, rc, "simple bind", err);
-		iwa_err_prefix(err, "as %s", o->bind_dn);
+		if (err->code == IWA_EAUTH)
+			iwa_err_prefix(err, "as %s", o->bind_dn);
 		rc = err->code;
 		goto cleanup;
 	}
@@ -561,9 +597,9 @@ static int page_result(struct iwa_ldap *l, LDAPMessage *msg, struct berval *cook
 		return ldap_fail(l, rc, "reading a search result", err);
 	}
 	if (lerr != LDAP_SUCCESS) {
-		int code = lerr == LDAP_NO_SUCH_OBJECT ? IWA_ENOTFOUND
+		int code = lerr == LDAP_NO_SUCH_OBJECT       ? IWA_ENOTFOUND
 			   : lerr == LDAP_TIMELIMIT_EXCEEDED ? IWA_ETIMEOUT
-							   : IWA_EIO;
+							     : IWA_EIO;
 
 		if (lerr == LDAP_NO_SUCH_OBJECT)
 			iwa_err_set(err, code, "search on %s: base '%s' does not exist (check -b)",
@@ -585,15 +621,8 @@ static int page_result(struct iwa_ldap *l, LDAPMessage *msg, struct berval *cook
 		struct berval c = {0, NULL};
 
 		rc = ldap_parse_pageresponse_control(l->ld, pc, &count, &c);
-		if (rc == LDAP_SUCCESS && c.bv_len > 0) {
-			cookie->bv_val = ber_memalloc(c.bv_len + 1);
-			if (cookie->bv_val == NULL) {
-				ldap_controls_free(sctrls);
-				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-			}
-			memcpy(cookie->bv_val, c.bv_val, c.bv_len);
-			cookie->bv_len = c.bv_len;
-		}
+		if (rc == LDAP_SUCCESS)
+			*cookie = c; /* ours now (ber_memfree); empty on the last page */
 	}
 	ldap_controls_free(sctrls);
 	return 0;
@@ -657,10 +686,12 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 		if (rc < 0)
 			goto cleanup;
 		if (!budget_tv(&tv)) {
-			rc = iwa_err_set(err, IWA_ETIMEOUT, "search on %s: time budget used up", l->uri);
+			rc = iwa_err_set(err, IWA_ETIMEOUT, "search on %s: time budget used up",
+					 l->uri);
 			goto cleanup;
 		}
-		rc = ldap_search_ext(l->ld, base, scope, filter, attrs, 0, list, NULL, &tv, 0, &msgid);
+		rc = ldap_search_ext(l->ld, base, scope, filter, attrs, 0, list, NULL, &tv, 0,
+				     &msgid);
 		ldap_control_free(pctrl);
 		pctrl = NULL;
 		free(list);
@@ -721,6 +752,50 @@ cleanup:
 	free(list);
 	ber_memfree(cookie.bv_val);
 	return rc;
+}
+
+/* Callback of iwa_ldap_root_dse_attr: keeps the first value of the attribute. */
+struct dse_ctx {
+	const char *attr;
+	char *value;
+};
+
+static int dse_entry(LDAP *ld, LDAPMessage *e, void *ctx)
+{
+	struct dse_ctx *d = ctx;
+	struct berval **v = ldap_get_values_len(ld, e, d->attr);
+
+	if (v != NULL && v[0] != NULL && d->value == NULL) {
+		d->value = malloc(v[0]->bv_len + 1);
+		if (d->value != NULL) {
+			memcpy(d->value, v[0]->bv_val, v[0]->bv_len);
+			d->value[v[0]->bv_len] = '\0';
+		}
+	}
+	ldap_value_free_len(v);
+	return 0;
+}
+
+/* Reads one attribute of the root DSE (e.g. defaultNamingContext). [out] value_out: malloc'd.
+ * IWA_ENOTFOUND when the server does not publish it. */
+int iwa_ldap_root_dse_attr(struct iwa_ldap *l, const char *attr, char **value_out,
+			   struct iwa_err *err)
+{
+	struct dse_ctx d = {attr, NULL};
+	char *attrs[2] = {(char *)attr, NULL};
+	int rc;
+
+	rc = iwa_ldap_search(l, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL, dse_entry,
+			     &d, err);
+	if (rc < 0) {
+		free(d.value);
+		return rc;
+	}
+	if (d.value == NULL)
+		return iwa_err_set(err, IWA_ENOTFOUND, "%s does not publish %s in its root DSE",
+				   l->uri, attr);
+	*value_out = d.value;
+	return 0;
 }
 
 /* Appends value escaped per RFC 4515 section 3: '*' '(' ')' '\' and NUL as \XX; every other

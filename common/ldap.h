@@ -16,18 +16,18 @@
 #include <limits.h>
 
 struct iwa_ldap_opts {
-	const char *host;      /* -H */
-	unsigned port;         /* -p; 0 = default_port */
-	unsigned default_port; /* set by the plugin: 3268 (GC) or 389 */
-	const char *uri;       /* --ldap-uri */
-	bool starttls;         /* --starttls */
-	const char *ca_file;   /* --ca-file */
-	bool insecure;         /* --insecure */
-	const char *bind_dn;   /* --bind-dn: simple bind */
+	const char *host;          /* -H */
+	unsigned port;             /* -p; 0 = default_port */
+	unsigned default_port;     /* set by the plugin: 3268 (GC) or 389 */
+	const char *uri;           /* --ldap-uri */
+	bool starttls;             /* --starttls */
+	const char *ca_file;       /* --ca-file */
+	bool insecure;             /* --insecure */
+	const char *bind_dn;       /* --bind-dn: simple bind */
 	const char *password_file; /* --password-file */
-	const char *password;  /* only from --extra-opts ini "password = ..." (never argv) */
-	struct iwa_krb_opts krb; /* --keytab --principal --ccache */
-	const char *base;      /* -b */
+	const char *password;      /* only from --extra-opts ini "password = ..." (never argv) */
+	struct iwa_krb_opts krb;   /* --keytab --principal --ccache */
+	const char *base;          /* -b */
 };
 
 /* getopt entries and handler for the options above, shared by both directory plugins
@@ -47,49 +47,52 @@ enum {
 #define IWA_LDAP_SHORTOPTS "H:p:b:"
 /* The entries of iwa_ldap_longopts without the terminator, so that a plugin can splice them
  * into its own table: { IWA_LDAP_LONGOPTS_ENTRIES, {"spn", ...}, {0, 0, 0, 0} }. */
-#define IWA_LDAP_LONGOPTS_ENTRIES                                                        \
-	{"host", required_argument, NULL, 'H'}, {"port", required_argument, NULL, 'p'},      \
-	{"base", required_argument, NULL, 'b'},                                               \
-	{"ldap-uri", required_argument, NULL, IWA_OPT_LDAP_URI},                              \
-	{"starttls", no_argument, NULL, IWA_OPT_LDAP_STARTTLS},                               \
-	{"ca-file", required_argument, NULL, IWA_OPT_LDAP_CA_FILE},                           \
-	{"insecure", no_argument, NULL, IWA_OPT_LDAP_INSECURE},                               \
-	{"bind-dn", required_argument, NULL, IWA_OPT_LDAP_BIND_DN},                           \
-	{"password-file", required_argument, NULL, IWA_OPT_LDAP_PASSWORD_FILE},               \
-	{"password", required_argument, NULL, IWA_OPT_LDAP_PASSWORD},                         \
-	{"keytab", required_argument, NULL, IWA_OPT_LDAP_KEYTAB},                             \
-	{"principal", required_argument, NULL, IWA_OPT_LDAP_PRINCIPAL},                       \
+/* clang-format off */
+#define IWA_LDAP_LONGOPTS_ENTRIES                                                   \
+	{"host", required_argument, NULL, 'H'},                                     \
+	{"port", required_argument, NULL, 'p'},                                     \
+	{"base", required_argument, NULL, 'b'},                                     \
+	{"ldap-uri", required_argument, NULL, IWA_OPT_LDAP_URI},                    \
+	{"starttls", no_argument, NULL, IWA_OPT_LDAP_STARTTLS},                     \
+	{"ca-file", required_argument, NULL, IWA_OPT_LDAP_CA_FILE},                 \
+	{"insecure", no_argument, NULL, IWA_OPT_LDAP_INSECURE},                     \
+	{"bind-dn", required_argument, NULL, IWA_OPT_LDAP_BIND_DN},                 \
+	{"password-file", required_argument, NULL, IWA_OPT_LDAP_PASSWORD_FILE},     \
+	{"password", required_argument, NULL, IWA_OPT_LDAP_PASSWORD},               \
+	{"keytab", required_argument, NULL, IWA_OPT_LDAP_KEYTAB},                   \
+	{"principal", required_argument, NULL, IWA_OPT_LDAP_PRINCIPAL},             \
 	{"ccache", required_argument, NULL, IWA_OPT_LDAP_CCACHE}
+/* clang-format on */
 /* The help text of these options as a string literal (so a plugin can concatenate it with
  * its own); iwa_ldap_options_help holds the same text. 79 columns. */
-#define IWA_LDAP_OPTIONS_HELP                                                                 \
-	"Directory connection:\n"                                                             \
-	" -H, --host NAME        domain controller to ask (a name is best: Kerberos needs\n"   \
-	"                        ldap/NAME); no default, -H or --ldap-uri is required\n"      \
-	" -p, --port PORT        LDAP port (default: 3268, the Global Catalog, for\n"         \
-	"                        check_spn_unique; 389 for check_batch_logon_gpo);\n"         \
-	"                        636 and 3269 mean ldaps://\n"                                \
-	" --ldap-uri URI         ldap://HOST[:PORT] or ldaps://HOST[:PORT] instead of -H/-p\n" \
-	" --starttls             upgrade ldap:// to TLS with StartTLS (default: off)\n"       \
-	" --ca-file FILE         CA certificates for the server's TLS certificate\n"          \
-	"                        (default: the system's trust store)\n"                       \
-	" --insecure             do not verify the TLS certificate (default: verify)\n"       \
-	" -b, --base DN          search base (default: the plugin's, see below)\n"            \
-	"Authentication (default: SASL GSSAPI with Kerberos):\n"                              \
-	" --keytab FILE          get a ticket from this client keytab into a private\n"       \
-	"                        cache, removed at exit (default: no keytab, use the\n"       \
-	"                        cache below)\n"                                              \
-	" --principal NAME       keytab principal (default: the keytab's first one)\n"        \
-	" --ccache NAME          credential cache to use; with --keytab a valid TGT in it\n"  \
-	"                        is reused and renewed there (default: KRB5CCNAME, or\n"      \
-	"                        the default cache, only without --keytab)\n"                 \
-	" --bind-dn DN           simple bind as DN instead of Kerberos; only over TLS\n"      \
-	"                        (ldaps:// or --starttls)\n"                                  \
-	" --password-file FILE   simple-bind password: the file's first line\n"              \
-	" --password PASSWORD    only as `password = ...` in the --extra-opts ini file;\n"    \
+#define IWA_LDAP_OPTIONS_HELP                                                                      \
+	"Directory connection:\n"                                                                  \
+	" -H, --host NAME        domain controller to ask (a name is best: Kerberos needs\n"       \
+	"                        ldap/NAME); no default, -H or --ldap-uri is required\n"           \
+	" -p, --port PORT        LDAP port (default: 3268, the Global Catalog, for\n"              \
+	"                        check_spn_unique; 389 for check_batch_logon_gpo);\n"              \
+	"                        636 and 3269 mean ldaps://\n"                                     \
+	" --ldap-uri URI         ldap://HOST[:PORT] or ldaps://HOST[:PORT] instead of -H/-p\n"     \
+	" --starttls             upgrade ldap:// to TLS with StartTLS (default: off)\n"            \
+	" --ca-file FILE         CA certificates for the server's TLS certificate\n"               \
+	"                        (default: the system's trust store)\n"                            \
+	" --insecure             do not verify the TLS certificate (default: verify)\n"            \
+	" -b, --base DN          search base (default: the plugin's, see below)\n"                 \
+	"Authentication (default: SASL GSSAPI with Kerberos):\n"                                   \
+	" --keytab FILE          get a ticket from this client keytab into a private\n"            \
+	"                        cache, removed at exit (default: no keytab, use the\n"            \
+	"                        cache below)\n"                                                   \
+	" --principal NAME       keytab principal (default: the keytab's first one)\n"             \
+	" --ccache NAME          credential cache to use; with --keytab a valid TGT in it\n"       \
+	"                        is reused and renewed there (default: KRB5CCNAME, or\n"           \
+	"                        the default cache, only without --keytab)\n"                      \
+	" --bind-dn DN           simple bind as DN instead of Kerberos; only over TLS\n"           \
+	"                        (ldaps:// or --starttls)\n"                                       \
+	" --password-file FILE   simple-bind password: the file's first line\n"                    \
+	" --password PASSWORD    only as `password = ...` in the --extra-opts ini file;\n"         \
 	"                        never put a password on the command line\n"
 extern const struct option iwa_ldap_longopts[]; /* terminated by {0} */
-extern const char iwa_ldap_options_help[];       /* help text for these options */
+extern const char iwa_ldap_options_help[];      /* help text for these options */
 void iwa_ldap_opts_init(struct iwa_ldap_opts *o, unsigned default_port);
 /* Returns 1 if opt was one of ours (handled), 0 if not, IWA_EINVAL on a bad value. */
 int iwa_ldap_opt(struct iwa_ldap_opts *o, int opt, const char *arg, struct iwa_err *err);
@@ -118,6 +121,10 @@ typedef int (*iwa_ldap_entry_fn)(LDAP *ld, LDAPMessage *entry, void *ctx);
 int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char *filter,
 		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
 		    void *ctx, struct iwa_err *err);
+/* Reads the first value of one root DSE attribute (e.g. "defaultNamingContext").
+ * [out] value_out: caller frees. IWA_ENOTFOUND when absent. */
+int iwa_ldap_root_dse_attr(struct iwa_ldap *l, const char *attr, char **value_out,
+			   struct iwa_err *err);
 /* Appends value escaped per RFC 4515 (\2a \28 \29 \5c \00, and non-ASCII kept as UTF-8). */
 int iwa_ldap_escape(struct iwa_buf *b, const char *value);
 void iwa_ldap_free(struct iwa_ldap *l);
