@@ -1,0 +1,535 @@
+/* smb.c — SYSVOL access: UNC parsing and URLs (pure), local folder reads, libsmbclient reads. */
+#include "config.h"
+#include "smb.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef HAVE_SMBCLIENT
+#include <libsmbclient.h>
+#endif
+
+/* Splits "\\server\share\a\b" into parts. */
+int iwa_unc_parse(const char *unc, struct iwa_unc *out, struct iwa_err *err)
+{
+	struct iwa_unc u = {NULL, NULL, NULL};
+	struct iwa_buf path;
+	const char *p = unc;
+	int idx = 0, rc = 0;
+
+	iwa_buf_init(&path, 4096);
+	if (unc == NULL || !((p[0] == '\\' || p[0] == '/') && (p[1] == '\\' || p[1] == '/')))
+		goto bad;
+	p += 2;
+	while (*p) {
+		size_t n = strcspn(p, "\\/");
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if ((n == 2 && strncmp(p, "..", 2) == 0) || (n == 1 && *p == '.'))
+			goto bad;
+		if (idx == 0)
+			u.server = strndup(p, n);
+		else if (idx == 1)
+			u.share = strndup(p, n);
+		else if ((path.len && iwa_buf_add(&path, "/", 1) != 0) ||
+			 iwa_buf_add(&path, p, n) != 0) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "UNC path too long");
+			goto fail;
+		}
+		if ((idx == 0 && !u.server) || (idx == 1 && !u.share)) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto fail;
+		}
+		idx++;
+		p += n;
+	}
+	if (idx < 2)
+		goto bad;
+	u.path = iwa_buf_take(&path);
+	if (u.path == NULL) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = u;
+	return 0;
+bad:
+	rc = iwa_err_set(err, IWA_EPARSE,
+			 "gPCFileSysPath \"%.200s\" is not a \\\\server\\share\\path",
+			 unc ? unc : "(none)");
+fail:
+	iwa_buf_free(&path);
+	iwa_unc_free(&u);
+	return rc;
+}
+
+void iwa_unc_free(struct iwa_unc *u)
+{
+	if (u == NULL)
+		return;
+	free(u->server);
+	free(u->share);
+	free(u->path);
+	u->server = u->share = u->path = NULL;
+}
+
+/* Appends s percent-encoded (keeps unreserved characters, '/', braces). */
+static int add_encoded(struct iwa_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int rc;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~/{}", c) != NULL)
+			rc = iwa_buf_add(b, s, 1);
+		else
+			rc = iwa_buf_addf(b, "%%%02X", c);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int iwa_sysvol_smb_url(const char *dc_host, const char *gpc_file_sys_path, const char *rel,
+		       char **url_out, struct iwa_err *err)
+{
+	struct iwa_unc u;
+	struct iwa_buf b;
+	int rc;
+
+	if (dc_host == NULL || *dc_host == '\0' || strpbrk(dc_host, "/\\@?#") != NULL)
+		return iwa_err_set(err, IWA_EINVAL, "no usable DC host name for SMB");
+	rc = iwa_unc_parse(gpc_file_sys_path, &u, err);
+	if (rc != 0)
+		return rc;
+	iwa_buf_init(&b, 8192);
+	rc = iwa_buf_adds(&b, "smb://");
+	if (rc == 0)
+		rc = add_encoded(&b, dc_host);
+	if (rc == 0)
+		rc = iwa_buf_adds(&b, "/");
+	if (rc == 0)
+		rc = add_encoded(&b, u.share);
+	if (rc == 0 && u.path[0]) {
+		rc = iwa_buf_adds(&b, "/");
+		if (rc == 0)
+			rc = add_encoded(&b, u.path);
+	}
+	if (rc == 0 && rel && *rel) {
+		rc = iwa_buf_adds(&b, "/");
+		if (rc == 0)
+			rc = add_encoded(&b, rel);
+	}
+	iwa_unc_free(&u);
+	if (rc != 0) {
+		iwa_buf_free(&b);
+		return iwa_err_set(err, IWA_ENOMEM, "SMB URL too long");
+	}
+	*url_out = iwa_buf_take(&b);
+	return *url_out ? 0 : iwa_err_set(err, IWA_ENOMEM, "out of memory");
+}
+
+/* Joins dir and each '/'-separated component of rel, matching a component without regard to
+ * case when the exact name is absent. Returns a new path, or NULL with errno set. */
+static char *resolve_ci(const char *dir, const char *rel)
+{
+	struct iwa_buf b;
+	const char *p = rel;
+
+	iwa_buf_init(&b, 8192);
+	if (iwa_buf_adds(&b, dir) != 0)
+		goto nomem;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		struct stat st;
+		size_t base = b.len;
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (iwa_buf_add(&b, "/", 1) != 0 || iwa_buf_add(&b, p, n) != 0)
+			goto nomem;
+		if (stat(b.data, &st) != 0) {
+			DIR *d;
+			struct dirent *de;
+			bool found = false;
+			int e = errno;
+			b.data[base] = '\0';
+			d = opendir(b.len ? b.data : "/");
+			if (d == NULL) {
+				iwa_buf_free(&b);
+				errno = errno == ENOTDIR ? ENOENT : errno;
+				return NULL;
+			}
+			while ((de = readdir(d)) != NULL) {
+				if (strlen(de->d_name) == n && strncasecmp(de->d_name, p, n) == 0) {
+					b.data[base] = '/';
+					memcpy(b.data + base + 1, de->d_name, n);
+					found = true;
+					break;
+				}
+			}
+			closedir(d);
+			if (!found) {
+				iwa_buf_free(&b);
+				errno = e;
+				return NULL;
+			}
+			b.data[base] = '/';
+		}
+		p += n;
+	}
+	return iwa_buf_take(&b);
+nomem:
+	iwa_buf_free(&b);
+	errno = ENOMEM;
+	return NULL;
+}
+
+int iwa_sysvol_local_dir(const char *sysvol_dir, const char *gpc_file_sys_path, char **dir_out,
+			 struct iwa_err *err)
+{
+	struct iwa_unc u;
+	char *cand[2] = {NULL, NULL};
+	const char *pol;
+	int rc;
+
+	rc = iwa_unc_parse(gpc_file_sys_path, &u, err);
+	if (rc != 0)
+		return rc;
+	/* u.path = "camtest.test/Policies/{GUID}": try it whole, then from "Policies/" on. */
+	pol = u.path;
+	for (const char *q = u.path; q && *q; q = strchr(q, '/') ? strchr(q, '/') + 1 : NULL)
+		if (strncasecmp(q, "Policies/", 9) == 0) {
+			pol = q;
+			break;
+		}
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		char *d = resolve_ci(sysvol_dir, i == 0 ? u.path : pol);
+		if (d != NULL && stat(d, &st) == 0 && S_ISDIR(st.st_mode)) {
+			*dir_out = d;
+			iwa_unc_free(&u);
+			return 0;
+		}
+		free(d);
+	}
+	rc = iwa_err_set(err, IWA_ENOTFOUND,
+			 "GPO folder not found under --sysvol-path %s (tried %s/%s and %s/%s)",
+			 sysvol_dir, sysvol_dir, u.path, sysvol_dir, pol);
+	free(cand[0]);
+	iwa_unc_free(&u);
+	return rc;
+}
+
+/* Reads at most max bytes of fd into a new buffer. */
+static int read_fd(int fd, size_t max, uint8_t **data_out, size_t *len_out)
+{
+	size_t cap = 4096, len = 0;
+	uint8_t *buf = malloc(cap);
+
+	if (buf == NULL)
+		return IWA_ENOMEM;
+	for (;;) {
+		ssize_t n;
+		if (len == cap) {
+			uint8_t *nb;
+			if (cap > max) {
+				free(buf);
+				return IWA_ENOMEM;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				return IWA_ENOMEM;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			errno = e;
+			return IWA_EIO;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			free(buf);
+			return IWA_ENOMEM;
+		}
+	}
+	*data_out = buf;
+	*len_out = len;
+	return 0;
+}
+
+int iwa_local_read(const char *dir, const char *rel, size_t max, uint8_t **data_out,
+		   size_t *len_out, struct iwa_err *err)
+{
+	char *path = resolve_ci(dir, rel);
+	int fd, rc;
+
+	if (path == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return iwa_err_set(err, IWA_ENOTFOUND, "%s/%s does not exist", dir, rel);
+		return iwa_err_set(err, IWA_EIO, "%s/%s: %s", dir, rel, strerror(errno));
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = iwa_err_set(err, errno == ENOENT ? IWA_ENOTFOUND : IWA_EIO, "%s: %s", path,
+				 strerror(errno));
+		free(path);
+		return rc;
+	}
+	rc = read_fd(fd, max, data_out, len_out);
+	if (rc == IWA_ENOMEM)
+		iwa_err_set(err, rc, "%s is larger than %zu bytes (or out of memory)", path, max);
+	else if (rc != 0)
+		iwa_err_set(err, rc, "%s: %s", path, strerror(errno));
+	close(fd);
+	free(path);
+	return rc;
+}
+
+#ifdef HAVE_SMBCLIENT
+
+struct iwa_smb {
+	SMBCCTX *ctx;
+	char last_log[256];
+};
+
+/* libsmbclient's log: kept (last line) for error messages, never printed. */
+static void smb_log(void *priv, int level, const char *msg)
+{
+	struct iwa_smb *s = priv;
+	size_t n;
+
+	(void)level;
+	if (s == NULL || msg == NULL)
+		return;
+	while (*msg == ' ' || *msg == '\t')
+		msg++;
+	if (*msg == '\0' || *msg == '\n')
+		return;
+	snprintf(s->last_log, sizeof(s->last_log), "%s", msg);
+	n = strlen(s->last_log);
+	while (n > 0 && (s->last_log[n - 1] == '\n' || s->last_log[n - 1] == ' '))
+		s->last_log[--n] = '\0';
+}
+
+/* No password: Kerberos from the credential cache only. */
+static void smb_auth(SMBCCTX *c, const char *srv, const char *shr, char *wg, int wglen, char *un,
+		     int unlen, char *pw, int pwlen)
+{
+	(void)c, (void)srv, (void)shr, (void)wg, (void)wglen, (void)un, (void)unlen;
+	if (pwlen > 0)
+		pw[0] = '\0';
+}
+
+bool iwa_smb_available(void)
+{
+	return true;
+}
+
+int iwa_smb_open(long timeout_ms, struct iwa_smb **out, struct iwa_err *err)
+{
+	struct iwa_smb *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	s->ctx = smbc_new_context();
+	if (s->ctx == NULL) {
+		free(s);
+		return iwa_err_set(err, IWA_ENOMEM, "libsmbclient: cannot create a context");
+	}
+	smbc_setDebug(s->ctx, 0);
+	smbc_setLogCallback(s->ctx, s, smb_log);
+	smbc_setOptionUseKerberos(s->ctx, 1);
+	smbc_setOptionFallbackAfterKerberos(s->ctx, 0);
+	smbc_setOptionUseCCache(s->ctx, 1);
+	smbc_setOptionNoAutoAnonymousLogin(s->ctx, 1);
+	smbc_setFunctionAuthDataWithContext(s->ctx, smb_auth);
+	smbc_setTimeout(s->ctx, (int)(timeout_ms > 0 && timeout_ms < 3600000 ? timeout_ms : 1));
+	if (!smbc_setOptionProtocols(s->ctx, "SMB2_02", "SMB3")) {
+		smbc_free_context(s->ctx, 1);
+		free(s);
+		return iwa_err_set(err, IWA_EIO, "libsmbclient refuses protocols SMB2_02..SMB3");
+	}
+	if (smbc_init_context(s->ctx) == NULL) {
+		int e = errno;
+		smbc_free_context(s->ctx, 1);
+		free(s);
+		return iwa_err_set(err, IWA_EIO, "libsmbclient: cannot initialise (%s)",
+				   strerror(e));
+	}
+	/* The log callback is global in libsmbclient: it must not outlive s. */
+	*out = s;
+	return 0;
+}
+
+/* errno from libsmbclient in words and as our error code. */
+static int smb_errno(int e, const char **words)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		*words = "no such file";
+		return IWA_ENOTFOUND;
+	case EACCES:
+	case EPERM:
+		*words = "access denied (Kerberos authentication refused or no read permission)";
+		return IWA_EAUTH;
+	case ETIMEDOUT:
+		*words = "timed out";
+		return IWA_ETIMEOUT;
+	case ECONNREFUSED:
+		*words = "connection refused (no SMB server on port 445)";
+		return IWA_EIO;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		*words = "host unreachable";
+		return IWA_EIO;
+	case ENODEV:
+	case ENXIO:
+		*words = "no such share";
+		return IWA_EIO;
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE:
+		*words = "connection reset by the server";
+		return IWA_EIO;
+	case EINVAL:
+		*words = "refused (no usable Kerberos ticket for cifs/<server>: the server must "
+			 "be named by its DNS name, and SMB2/3 with Kerberos must be offered)";
+		return IWA_EAUTH;
+	default:
+		*words = strerror(e);
+		return IWA_EIO;
+	}
+}
+
+int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max,
+		 uint8_t **data_out, size_t *len_out, struct iwa_err *err)
+{
+	smbc_open_fn fopen_fn = smbc_getFunctionOpen(s->ctx);
+	smbc_read_fn fread_fn = smbc_getFunctionRead(s->ctx);
+	smbc_close_fn fclose_fn = smbc_getFunctionClose(s->ctx);
+	SMBCFILE *f;
+	uint8_t *buf = NULL;
+	size_t cap = 4096, len = 0;
+	const char *words;
+	int rc = 0;
+
+	if (timeout_ms <= 0)
+		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
+	smbc_setTimeout(s->ctx, (int)(timeout_ms < 3600000 ? timeout_ms : 3600000));
+	s->last_log[0] = '\0';
+	errno = 0;
+	f = fopen_fn(s->ctx, url, O_RDONLY, 0);
+	if (f == NULL) {
+		int e = errno ? errno : EIO;
+		rc = smb_errno(e, &words);
+		if (rc == IWA_ENOTFOUND)
+			return iwa_err_set(err, rc, "%s: %s", url, words);
+		return iwa_err_set(err, rc, "%s: %s%s%s%s", url, words, s->last_log[0] ? " [" : "",
+				   s->last_log, s->last_log[0] ? "]" : "");
+	}
+	buf = malloc(cap);
+	if (buf == NULL) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (;;) {
+		ssize_t n;
+		if (len == cap) {
+			uint8_t *nb;
+			if (cap > max) {
+				rc = iwa_err_set(err, IWA_ENOMEM, "%s is larger than %zu bytes",
+						 url, max);
+				goto cleanup;
+			}
+			nb = realloc(buf, cap * 2);
+			if (nb == NULL) {
+				rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+				goto cleanup;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = fread_fn(s->ctx, f, buf + len, cap - len);
+		if (n < 0) {
+			rc = smb_errno(errno, &words);
+			iwa_err_set(err, rc, "reading %s: %s", url, words);
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "%s is larger than %zu bytes", url, max);
+			goto cleanup;
+		}
+	}
+	*data_out = buf;
+	*len_out = len;
+	buf = NULL;
+cleanup:
+	fclose_fn(s->ctx, f);
+	free(buf);
+	return rc;
+}
+
+void iwa_smb_free(struct iwa_smb *s)
+{
+	if (s == NULL)
+		return;
+	smbc_setLogCallback(s->ctx, NULL, NULL);
+	smbc_free_context(s->ctx, 1);
+	free(s);
+}
+
+#else /* !HAVE_SMBCLIENT */
+
+struct iwa_smb {
+	int unused;
+};
+
+bool iwa_smb_available(void)
+{
+	return false;
+}
+
+int iwa_smb_open(long timeout_ms, struct iwa_smb **out, struct iwa_err *err)
+{
+	(void)timeout_ms, (void)out;
+	return iwa_err_set(err, IWA_EINVAL,
+			   "built without libsmbclient (configure "
+			   "--without-smbclient): read SYSVOL with --sysvol-path");
+}
+
+int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max,
+		 uint8_t **data_out, size_t *len_out, struct iwa_err *err)
+{
+	(void)s, (void)url, (void)timeout_ms, (void)max, (void)data_out, (void)len_out;
+	return iwa_err_set(err, IWA_EINVAL, "built without libsmbclient");
+}
+
+void iwa_smb_free(struct iwa_smb *s)
+{
+	free(s);
+}
+
+#endif
