@@ -87,7 +87,8 @@ struct iwa_check *iwa_check_new(void)
 }
 
 /* Adds a child with its own state and formatted text; the parent owns it. NULL on OOM. */
-struct iwa_check *iwa_check_add(struct iwa_check *parent, enum iwa_state state, const char *fmt, ...)
+struct iwa_check *iwa_check_add(struct iwa_check *parent, enum iwa_state state, const char *fmt,
+				...)
 {
 	struct iwa_check *c = NULL;
 	char *text = NULL;
@@ -100,7 +101,8 @@ struct iwa_check *iwa_check_add(struct iwa_check *parent, enum iwa_state state, 
 	va_end(ap);
 	if (text == NULL)
 		goto cleanup;
-	if (grow((void **)&parent->kids, &parent->cap_kids, parent->nkids, sizeof *parent->kids) != 0)
+	if (grow((void **)&parent->kids, &parent->cap_kids, parent->nkids, sizeof *parent->kids) !=
+	    0)
 		goto cleanup;
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
@@ -245,8 +247,8 @@ static int add_one_line(struct iwa_buf *b, const char *s, size_t max_len)
 	size_t start = b->len, n = 0;
 	int rc = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; rc == 0 && *p != '\0' && n < max_len;
-	     p++, n++) {
+	for (const unsigned char *p = (const unsigned char *)s;
+	     rc == 0 && *p != '\0' && n < max_len; p++, n++) {
 		if (*p == '|') {
 			rc = iwa_buf_add(b, "/", 1);
 		} else if (*p < 0x20 || *p == 0x7F) {
@@ -441,7 +443,8 @@ static int json_check(struct iwa_buf *b, const struct iwa_check *c, enum json_de
 			rc = iwa_buf_add(b, ",", 1);
 	}
 	if (rc == 0)
-		rc = iwa_buf_addf(b, "\"state\":\"%s\",\"text\":", iwa_state_name(iwa_check_state(c)));
+		rc = iwa_buf_addf(b,
+				  "\"state\":\"%s\",\"text\":", iwa_state_name(iwa_check_state(c)));
 	if (rc == 0)
 		rc = iwa_buf_add_json_str(b, c->text);
 	if (rc == 0 && d == JSON_FULL) {

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const uoms[] = {"", "s", "ms", "%", "B", "KB", "MB", "GB", "TB", "c"};
+static const char *const uoms[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"};
 
-/* Fills p (precision -1, no thresholds, no min/max). Refuses a label that is empty, too long,
- * or holds '=', '\'', '|' or a control character, and a uom outside the whitelist above
+/* Fills p (precision -1, no thresholds, no min/max). Refuses a label that is empty, only
+ * spaces, too long, or holds '=', '\'', '|' or a control character, and a uom outside the whitelist above
  * (NULL uom = none). A non-finite value is allowed and rendered as "U" (undetermined). */
 int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const char *uom,
 		  struct iwa_err *err)
@@ -23,10 +23,13 @@ int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const cha
 	len = strlen(label);
 	if (len >= sizeof p->label)
 		return iwa_err_set(err, IWA_EINVAL, "perfdata label '%.40s...' is too long", label);
+	if (strspn(label, " ") == len)
+		return iwa_err_set(err, IWA_EINVAL, "perfdata: label holds only spaces");
 	for (const unsigned char *c = (const unsigned char *)label; *c != '\0'; c++) {
 		if (*c == '=' || *c == '\'' || *c == '|' || *c < 0x20 || *c == 0x7F)
 			return iwa_err_set(err, IWA_EINVAL,
-					   "perfdata label '%s' holds a forbidden character", label);
+					   "perfdata label '%s' holds a forbidden character",
+					   label);
 	}
 	if (uom == NULL)
 		uom = "";
@@ -35,8 +38,10 @@ int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const cha
 			uom_ok = true;
 	}
 	if (!uom_ok)
-		return iwa_err_set(err, IWA_EINVAL, "perfdata '%s': unit '%.10s' is not one of s ms %% B KB MB GB TB c",
-				   label, uom);
+		return iwa_err_set(
+			err, IWA_EINVAL,
+			"perfdata '%s': unit '%.10s' is not one of s ms us %% B KB MB GB TB c",
+			label, uom);
 	memset(p, 0, sizeof *p);
 	memcpy(p->label, label, len + 1);
 	(void)snprintf(p->uom, sizeof p->uom, "%s", uom);

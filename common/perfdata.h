@@ -11,15 +11,16 @@
 struct iwa_perf {
 	char label[128];
 	double value;
-	char uom[4];     /* "", "s", "ms", "%", "B", "KB", "MB", "GB", "TB", "c" */
-	int precision;   /* digits after '.', -1 = shortest exact (up to 6) */
-	char warn[64];   /* range text or "" */
+	char uom[4];   /* "", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c" */
+	int precision; /* digits after '.', -1 = shortest exact (up to 6) */
+	char warn[64]; /* range text or "" */
 	char crit[64];
 	bool has_min, has_max;
 	double min, max;
 };
 
-/* Fills p; refuses a bad label (empty, '=' or '\'') or uom. Returns 0 or IWA_EINVAL. */
+/* Fills p; refuses a bad label (empty, only spaces, '=', '\'', '|' or a control character)
+ * or uom. A NaN/infinite value is rendered as "U" (undetermined). Returns 0 or IWA_EINVAL. */
 int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const char *uom,
 		  struct iwa_err *err);
 /* Copies the warn/crit range texts of t into p. */

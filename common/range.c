@@ -20,17 +20,18 @@ static int parse_end(const char *s, size_t len, const char *expr, const char *wh
 	struct iwa_err e;
 
 	if (len >= sizeof tmp)
-		return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': %s is too long", expr, which);
+		return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': %s is too long", expr,
+				   which);
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	if (iwa_parse_double(tmp, which, out, &e) != 0)
-		return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': %s '%s' is not a number", expr,
-				   which, tmp);
+		return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': %s '%s' is not a number",
+				   expr, which, tmp);
 	return 0;
 }
 
 /* Parses [@][start:][end]: start is a number or '~' (-inf), empty start means 0, empty end
- * (after ':') means +inf. Rejects NULL/"", "@" alone, "~" without ':', more than one ':',
+ * (after ':') means +inf. Rejects NULL/"", "@" alone, ":" alone, "~" without ':', more than one ':',
  * non-numbers, exponents and start > end. *out set only on success. */
 int iwa_range_parse(const char *s, struct iwa_range *out, struct iwa_err *err)
 {
@@ -56,7 +57,11 @@ int iwa_range_parse(const char *s, struct iwa_range *out, struct iwa_err *err)
 	colon = strchr(p, ':');
 	if (colon != NULL) {
 		if (strchr(colon + 1, ':') != NULL)
-			return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': more than one ':'", s);
+			return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': more than one ':'",
+					   s);
+		if (colon == p && colon[1] == '\0')
+			return iwa_err_set(err, IWA_EINVAL,
+					   "invalid range '%s': neither start nor end", s);
 		if (colon - p == 1 && *p == '~') {
 			r.start_inf = true;
 		} else if (colon == p) {
@@ -75,15 +80,16 @@ int iwa_range_parse(const char *s, struct iwa_range *out, struct iwa_err *err)
 		}
 	} else {
 		if (*p == '~')
-			return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': '~' needs ':' and an end",
-					   s);
+			return iwa_err_set(err, IWA_EINVAL,
+					   "invalid range '%s': '~' needs ':' and an end", s);
 		r.start = 0;
 		rc = parse_end(p, strlen(p), s, "end", &r.end, err);
 		if (rc != 0)
 			return rc;
 	}
 	if (!r.start_inf && !r.end_inf && r.start > r.end)
-		return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': start is greater than end", s);
+		return iwa_err_set(err, IWA_EINVAL, "invalid range '%s': start is greater than end",
+				   s);
 	if (out != NULL)
 		*out = r;
 	return 0;

@@ -23,22 +23,24 @@ int iwa_parse_uint(const char *s, unsigned long long min, unsigned long long max
 	if (what == NULL)
 		what = "value";
 	if (s == NULL || *s == '\0')
-		return iwa_err_set(err, IWA_EINVAL, "%s: empty value, expected a whole number", what);
+		return iwa_err_set(err, IWA_EINVAL, "%s: empty value, expected a whole number",
+				   what);
 	for (p = s; *p != '\0'; p++) {
 		unsigned d;
 
 		if (*p < '0' || *p > '9')
-			return iwa_err_set(err, IWA_EINVAL, "%s: '%.*s' is not a whole number", what,
-					   SHOW_MAX, s);
+			return iwa_err_set(err, IWA_EINVAL, "%s: '%.*s' is not a whole number",
+					   what, SHOW_MAX, s);
 		d = (unsigned)(*p - '0');
 		if (v > (ULLONG_MAX - d) / 10)
-			return iwa_err_set(err, IWA_EINVAL, "%s: '%.*s' is too large (at most %llu)", what,
-					   SHOW_MAX, s, max);
+			return iwa_err_set(err, IWA_EINVAL,
+					   "%s: '%.*s' is too large (at most %llu)", what, SHOW_MAX,
+					   s, max);
 		v = v * 10 + d;
 	}
 	if (v < min || v > max)
-		return iwa_err_set(err, IWA_EINVAL, "%s: %llu is out of range (%llu to %llu)", what, v,
-				   min, max);
+		return iwa_err_set(err, IWA_EINVAL, "%s: %llu is out of range (%llu to %llu)", what,
+				   v, min, max);
 	if (out != NULL)
 		*out = v;
 	return 0;
@@ -90,7 +92,8 @@ int iwa_parse_double(const char *s, const char *what, double *out, struct iwa_er
 	freelocale(c_loc);
 	if (end == NULL || *end != '\0' || errno != 0 || !isfinite(v)) {
 		errno = saved_errno;
-		return iwa_err_set(err, IWA_EINVAL, "%s: '%.*s' is out of range", what, SHOW_MAX, s);
+		return iwa_err_set(err, IWA_EINVAL, "%s: '%.*s' is out of range", what, SHOW_MAX,
+				   s);
 	}
 	errno = saved_errno;
 	if (out != NULL)
