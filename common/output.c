@@ -290,12 +290,15 @@ static int add_long_line(struct iwa_buf *b, const char *s, int indent)
 	return rc;
 }
 
-/* Appends every perfdata item of the tree in depth-first order, separated by one space. */
+/* Appends every perfdata item of the tree in depth-first order, separated by one space;
+ * items with a non-finite value (only possible by filling struct iwa_perf by hand) are left out. */
 static int add_perf_tree(struct iwa_buf *b, const struct iwa_check *c)
 {
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < c->nperf; i++) {
+		if (!isfinite(c->perf[i].value))
+			continue; /* cannot come from iwa_perf_init; never "U" */
 		if (b->len > 0)
 			rc = iwa_buf_add(b, " ", 1);
 		if (rc == 0)
@@ -405,7 +408,7 @@ cleanup:
 /* How much of the tree the JSON carries (reduced when the full form passes the cap). */
 enum json_detail { JSON_FULL, JSON_NO_LINES, JSON_NO_SUBCHECKS };
 
-/* Appends a JSON number, or null for NaN/infinity. */
+/* Appends a JSON number, or null for NaN/infinity (min/max set by hand to NaN). */
 static int json_number(struct iwa_buf *b, double v, int precision)
 {
 	if (!isfinite(v))
@@ -521,6 +524,8 @@ static int json_perf_tree(struct iwa_buf *b, const struct iwa_check *c, bool *fi
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < c->nperf; i++) {
+		if (!isfinite(c->perf[i].value))
+			continue;
 		if (!*first)
 			rc = iwa_buf_add(b, ",", 1);
 		*first = false;

@@ -23,8 +23,8 @@
  *    control characters (newlines, tabs) become one space; in long-output lines an embedded
  *    newline starts a new line with the same indent. The root's own lines are printed first,
  *    unindented, before the children. A node's lines are indented 4 spaces beyond the node;
- *  - JSON keeps texts unchanged (escaped); the root also carries "lines":[..]; a perfdata
- *    value that is NaN/infinite is null (and "U" in text);
+ *  - JSON keeps texts unchanged (escaped); the root also carries "lines":[..]; perfdata
+ *    items are those of the text form (iwa_perf_init refuses NaN/infinite values);
  *  - the whole result is capped at IWA_OUTPUT_MAX bytes: text keeps the first line with all
  *    perfdata and as many whole long-output lines as fit, then "(output truncated)"; JSON
  *    drops long-output lines, then subchecks, and adds "truncated":true. Texts longer than

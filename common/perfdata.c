@@ -9,7 +9,8 @@ static const char *const uoms[] = {"", "s", "ms", "us", "%", "B", "KB", "MB", "G
 
 /* Fills p (precision -1, no thresholds, no min/max). Refuses a label that is empty, only
  * spaces, too long, or holds '=', '\'', '|' or a control character, and a uom outside the whitelist above
- * (NULL uom = none). A non-finite value is allowed and rendered as "U" (undetermined). */
+ * (NULL uom = none), and a NaN/infinite value (Icinga 2's perfdata parser refuses the "U" of
+ * old Nagios: leave the item out when there is no value). */
 int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const char *uom,
 		  struct iwa_err *err)
 {
@@ -37,6 +38,9 @@ int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const cha
 		if (strcmp(uom, uoms[i]) == 0)
 			uom_ok = true;
 	}
+	if (!isfinite(value))
+		return iwa_err_set(err, IWA_EINVAL,
+				   "perfdata '%s': the value is not a finite number", label);
 	if (!uom_ok)
 		return iwa_err_set(
 			err, IWA_EINVAL,
@@ -133,28 +137,25 @@ static int add_field_number(struct iwa_buf *b, bool has, double v, int precision
 	return rc;
 }
 
-/* Appends 'label'=value[uom];warn;crit;min;max (min/max with up to 6 decimals), quoting the label when it holds a space and
- * dropping trailing empty fields. The buffer is unchanged on failure. */
+/* Appends 'label'=value[uom];warn;crit;min;max (min/max with up to 6 decimals), quoting the
+ * label when it holds a space and dropping trailing empty fields. IWA_EINVAL for a non-finite
+ * value. The buffer is unchanged on failure. */
 int iwa_perf_render(const struct iwa_perf *p, struct iwa_buf *b)
 {
 	size_t start;
 	int nfields;
 	int rc;
 
-	if (p == NULL || b == NULL)
+	if (p == NULL || b == NULL || !isfinite(p->value))
 		return IWA_EINVAL;
 	start = b->len;
 	if (strchr(p->label, ' ') != NULL)
 		rc = iwa_buf_addf(b, "'%s'=", p->label);
 	else
 		rc = iwa_buf_addf(b, "%s=", p->label);
-	if (rc == 0) {
-		if (isfinite(p->value))
-			rc = iwa_format_number(b, p->value, p->precision);
-		else
-			rc = iwa_buf_add(b, "U", 1);
-	}
-	if (rc == 0 && isfinite(p->value))
+	if (rc == 0)
+		rc = iwa_format_number(b, p->value, p->precision);
+	if (rc == 0)
 		rc = iwa_buf_adds(b, p->uom);
 	/* number of fields after the value that must be written */
 	nfields = (p->has_max && isfinite(p->max))   ? 4

@@ -19,15 +19,17 @@ struct iwa_perf {
 	double min, max;
 };
 
-/* Fills p; refuses a bad label (empty, only spaces, '=', '\'', '|' or a control character)
- * or uom. A NaN/infinite value is rendered as "U" (undetermined). Returns 0 or IWA_EINVAL. */
+/* Fills p; refuses a bad label (empty, only spaces, '=', '\'', '|' or a control character),
+ * a uom not listed above, and a NaN/infinite value (no "U": Icinga 2 refuses it; leave the
+ * item out instead). Returns 0 or IWA_EINVAL. */
 int iwa_perf_init(struct iwa_perf *p, const char *label, double value, const char *uom,
 		  struct iwa_err *err);
 /* Copies the warn/crit range texts of t into p. */
 void iwa_perf_set_thresholds(struct iwa_perf *p, const struct iwa_thresholds *t);
 void iwa_perf_set_min(struct iwa_perf *p, double min);
 void iwa_perf_set_max(struct iwa_perf *p, double max);
-/* Appends the rendered item (no leading/trailing space). */
+/* Appends the rendered item (no leading/trailing space); IWA_EINVAL for a non-finite value.
+ * NaN/infinite min or max are left empty. */
 int iwa_perf_render(const struct iwa_perf *p, struct iwa_buf *b);
 /* Appends v the way perfdata wants it ('.' decimal, no exponent, trailing zeros trimmed). */
 int iwa_format_number(struct iwa_buf *b, double v, int precision);

@@ -81,7 +81,8 @@ static struct iwa_check *example_tree(void)
 	t = iwa_check_add(b2, IWA_CRITICAL, "ticket rejected");
 	assert_non_null(t);
 	assert_int_equal(iwa_check_add_line(t, "detail"), 0);
-	assert_int_equal(iwa_check_perf(t, "server2 time", NAN, "s", NULL, NULL, NULL), 0);
+	assert_int_equal(iwa_check_perf(t, "server2 time", NAN, "s", NULL, NULL, NULL), IWA_EINVAL);
+	assert_int_equal(iwa_check_perf(t, "server2 time", 5.25, "s", NULL, NULL, NULL), 0);
 	assert_int_equal(iwa_check_perf(root, "backends", 2, "", NULL, &zero, NULL), 0);
 	return root;
 }
@@ -122,7 +123,7 @@ static void test_tree_text(void **state)
 	(void)state;
 	check_text(root, "NEGOTIATE",
 		   "NEGOTIATE CRITICAL - 1 of 2 backends fail | backends=2;;;0 "
-		   "'server1 time'=0.012s;1;5;0 'server2 time'=U\n"
+		   "'server1 time'=0.012s;1;5;0 'server2 time'=5.25s\n"
 		   "[OK] server1: HTTP 200 after Negotiate\n"
 		   "    user: monitor@CAMTEST.TEST\n"
 		   "[CRITICAL] server2: HTTP 401, wrong key\n"
@@ -268,6 +269,30 @@ static void test_bad_input(void **state)
 	iwa_check_free(root);
 }
 
+/* A perfdata item filled by hand with a NaN value is left out of text and JSON; a NaN max is
+ * left empty in text and null in JSON. */
+static void test_hand_filled_perf(void **state)
+{
+	struct iwa_check *root = iwa_check_new();
+	struct iwa_perf p;
+	struct jc_value *v;
+
+	(void)state;
+	assert_int_equal(iwa_perf_init(&p, "bad", 1, "", NULL), 0);
+	p.value = NAN;
+	assert_int_equal(iwa_check_add_perf(root, &p), 0);
+	assert_int_equal(iwa_perf_init(&p, "good", 2, "", NULL), 0);
+	iwa_perf_set_max(&p, NAN);
+	assert_int_equal(iwa_check_add_perf(root, &p), 0);
+	check_text(root, "S", "S OK | good=2\n");
+	v = render_json(root, "S");
+	assert_int_equal(jc_get(v, "perfdata")->n, 1);
+	assert_string_equal(jc_get_str(jc_at(jc_get(v, "perfdata"), 0), "label"), "good");
+	assert_int_equal(jc_get(jc_at(jc_get(v, "perfdata"), 0), "max")->type, JC_NULL);
+	jc_free(v);
+	iwa_check_free(root);
+}
+
 /* The example tree as JSON: every field checked after parsing it back. */
 static void test_tree_json(void **state)
 {
@@ -320,7 +345,8 @@ static void test_tree_json(void **state)
 	assert_true(jc_get_num(p, "min") == 0);
 	p = jc_at(perf, 2);
 	assert_string_equal(jc_get_str(p, "label"), "server2 time");
-	assert_int_equal(jc_get(p, "value")->type, JC_NULL);
+	assert_true(jc_get_num(p, "value") == 5.25);
+	assert_string_equal(jc_get_str(p, "uom"), "s");
 	assert_null(jc_get(v, "truncated"));
 	jc_free(v);
 	iwa_check_free(root);
@@ -526,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_own_copies),
 		cmocka_unit_test(test_sanitising),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_hand_filled_perf),
 		cmocka_unit_test(test_tree_json),
 		cmocka_unit_test(test_json_texts),
 		cmocka_unit_test(test_comma_locale),

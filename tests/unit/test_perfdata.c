@@ -260,17 +260,26 @@ static void test_precision(void **state)
 	check_render(&p, "ratio=33%;;;0;0.5");
 }
 
-/* A NaN/infinite value is "U" (undetermined) without unit; NaN min/max are left empty. */
+/* A NaN/infinite value is refused (no "U": Icinga 2's parser throws on it); NaN min/max are
+ * left empty. */
 static void test_undetermined(void **state)
 {
 	struct iwa_perf p;
+	struct iwa_buf b;
 	struct iwa_err err = {0};
 
 	(void)state;
-	assert_int_equal(iwa_perf_init(&p, "time", NAN, "s", &err), 0);
-	check_render(&p, "time=U");
-	iwa_perf_set_max(&p, 10);
-	check_render(&p, "time=U;;;;10");
+	assert_int_equal(iwa_perf_init(&p, "time", NAN, "s", &err), IWA_EINVAL);
+	assert_string_equal(err.msg, "perfdata 'time': the value is not a finite number");
+	assert_int_equal(iwa_perf_init(&p, "time", INFINITY, "s", &err), IWA_EINVAL);
+	assert_int_equal(iwa_perf_init(&p, "time", -INFINITY, "s", &err), IWA_EINVAL);
+	/* filled by hand: render refuses and leaves the buffer alone */
+	assert_int_equal(iwa_perf_init(&p, "time", 1, "s", &err), 0);
+	p.value = NAN;
+	iwa_buf_init(&b, 0);
+	assert_int_equal(iwa_perf_render(&p, &b), IWA_EINVAL);
+	assert_int_equal(b.len, 0);
+	iwa_buf_free(&b);
 	assert_int_equal(iwa_perf_init(&p, "v", 1, "", &err), 0);
 	iwa_perf_set_min(&p, NAN);
 	check_render(&p, "v=1");
