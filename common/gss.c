@@ -1,0 +1,474 @@
+/* gss.c — thin wrappers over MIT GSS-API and krb5 for the HTTP Negotiate client (gss.h).
+ * Models: curl lib/curl_gssapi.c (one wrapper per gss_* call, GSS_C_MUTUAL_FLAG) and
+ * krb5 src/appl/gss-sample/gss-misc.c (display_status looping over major and minor). */
+#include "gss.h"
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* SPNEGO 1.3.6.1.5.5.2 */
+static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
+/* Kerberos 5 1.2.840.113554.1.2.2 */
+static gss_OID_desc krb5_oid = {9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"};
+
+struct iwa_gss_cred {
+	gss_cred_id_t cred;
+	gss_OID mech;
+};
+
+struct iwa_gss_ctx {
+	gss_ctx_id_t ctx;
+	gss_name_t target;
+	gss_OID mech;
+	gss_cred_id_t cred; /* borrowed */
+	OM_uint32 ret_flags;
+	bool complete;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Appends to buf (NUL-terminated, capacity len) without overflowing. */
+static void append(char *buf, size_t len, const char *s, size_t slen)
+{
+	size_t used = strnlen(buf, len);
+	if (used + 1 >= len)
+		return;
+	size_t room = len - used - 1;
+	if (slen > room)
+		slen = room;
+	memcpy(buf + used, s, slen);
+	buf[used + slen] = '\0';
+}
+
+/* Appends every message gss_display_status gives for one status value (loops over the
+ * message context, as gss-misc.c display_status_1 does), separated by "; ". */
+static void display_one(OM_uint32 code, int type, gss_OID mech, char *buf, size_t len)
+{
+	OM_uint32 maj, min, msg_ctx = 0;
+	int guard = 0;
+	do {
+		gss_buffer_desc msg = GSS_C_EMPTY_BUFFER;
+		maj = gss_display_status(&min, code, type, mech, &msg_ctx, &msg);
+		if (GSS_ERROR(maj)) {
+			gss_release_buffer(&min, &msg);
+			break;
+		}
+		if (msg.length > 0) {
+			if (buf[0] != '\0')
+				append(buf, len, "; ", 2);
+			append(buf, len, msg.value, msg.length);
+		}
+		gss_release_buffer(&min, &msg);
+	} while (msg_ctx != 0 && ++guard < 16);
+}
+
+/* Status text for a major/minor pair: the routine and supplementary messages of the major
+ * status, then the mechanism's message for the minor status (when non-zero). */
+void iwa_gss_status_text(unsigned major, unsigned minor, const void *mech_oid, char *buf,
+			 size_t len)
+{
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	display_one(major, GSS_C_GSS_CODE, GSS_C_NO_OID, buf, len);
+	if (minor != 0)
+		display_one(minor, GSS_C_MECH_CODE, (gss_OID)mech_oid, buf, len);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "GSS major 0x%x minor %u", major, minor);
+}
+
+const char *iwa_gss_principal_realm(const char *principal)
+{
+	if (principal == NULL)
+		return NULL;
+	/* The realm follows the last unescaped '@'. */
+	const char *at = NULL;
+	for (const char *p = principal; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '@')
+			at = p;
+	}
+	if (at == NULL || at[1] == '\0')
+		return NULL;
+	return at + 1;
+}
+
+int iwa_gss_service_principal(const char *spn, const char *realm, char *buf, size_t len,
+			      struct iwa_err *err)
+{
+	if (spn == NULL || spn[0] == '\0' || strchr(spn, '/') == NULL || spn[0] == '/')
+		return iwa_err_set(
+			err, IWA_EINVAL,
+			"SPN '%s' is not of the form service/host (e.g. HTTP/sso.example.com)",
+			spn ? spn : "");
+	int n;
+	if (strchr(spn, '@') != NULL) {
+		if (iwa_gss_principal_realm(spn) == NULL)
+			return iwa_err_set(err, IWA_EINVAL, "SPN '%s' has an empty realm", spn);
+		n = snprintf(buf, len, "%s", spn);
+	} else {
+		if (realm == NULL || realm[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL, "no realm for SPN '%s'", spn);
+		n = snprintf(buf, len, "%s@%s", spn, realm);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return iwa_err_set(err, IWA_EINVAL, "SPN '%s' is too long", spn);
+	return 0;
+}
+
+/* Maps a krb5 error from the TGS exchange onto who is at fault. */
+static enum iwa_gss_tkt_fail classify_tgs_error(krb5_error_code code)
+{
+	switch (code) {
+	case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
+		return IWA_GSS_TKT_SPN_UNKNOWN;
+	case KRB5KRB_AP_ERR_SKEW:
+		return IWA_GSS_TKT_CLOCK_SKEW;
+	case KRB5_KDC_UNREACH:
+	case KRB5_REALM_CANT_RESOLVE:
+	case KRB5_REALM_UNKNOWN:
+		return IWA_GSS_TKT_KDC_UNREACHABLE;
+	case KRB5_CC_NOTFOUND:
+	case KRB5_FCC_NOFILE:
+	case KRB5_CC_END:
+	case KRB5KRB_AP_ERR_TKT_EXPIRED:
+	case KRB5KRB_AP_ERR_TKT_NYV:
+	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+	case KRB5KDC_ERR_CLIENT_REVOKED:
+	case KRB5KDC_ERR_TGT_REVOKED:
+	case KRB5KDC_ERR_KEY_EXP:
+	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+	case KRB5KRB_AP_ERR_MODIFIED:
+		return IWA_GSS_TKT_OWN_CREDS;
+	default:
+		return IWA_GSS_TKT_KDC_REFUSED;
+	}
+}
+
+/* Sets err from a krb5 error code with the library's message (which carries the KDC's
+ * e-text when there is one). */
+static int krb_err(krb5_context kctx, struct iwa_err *err, int code, krb5_error_code kc,
+		   const char *what)
+{
+	const char *m = kctx ? krb5_get_error_message(kctx, kc) : NULL;
+	iwa_err_set(err, code, "%s: %s", what, m ? m : "Kerberos error");
+	if (m != NULL)
+		krb5_free_error_message(kctx, m);
+	return code;
+}
+
+int iwa_gss_ccache_client(const char *ccache, char *buf, size_t len, struct iwa_err *err)
+{
+	krb5_context kctx = NULL;
+	krb5_ccache cc = NULL;
+	krb5_principal client = NULL;
+	char *name = NULL;
+	int rc = 0;
+	krb5_error_code kc = krb5_init_context(&kctx);
+	if (kc != 0) {
+		kctx = NULL;
+		rc = iwa_err_set(err, IWA_EAUTH, "cannot initialize Kerberos (error %ld)",
+				 (long)kc);
+		goto cleanup;
+	}
+	kc = krb5_cc_resolve(kctx, ccache, &cc);
+	if (kc == 0)
+		kc = krb5_cc_get_principal(kctx, cc, &client);
+	if (kc == 0)
+		kc = krb5_unparse_name(kctx, client, &name);
+	if (kc != 0) {
+		rc = krb_err(kctx, err, IWA_EAUTH, kc, ccache);
+		goto cleanup;
+	}
+	if ((size_t)snprintf(buf, len, "%s", name) >= len)
+		rc = iwa_err_set(err, IWA_EINVAL, "principal name too long");
+cleanup:
+	if (name != NULL)
+		krb5_free_unparsed_name(kctx, name);
+	if (client != NULL)
+		krb5_free_principal(kctx, client);
+	if (cc != NULL)
+		krb5_cc_close(kctx, cc);
+	if (kctx != NULL)
+		krb5_free_context(kctx);
+	return rc;
+}
+
+/* Fills the enctype/kvno fields of t from the obtained credentials (the ticket's enc-part
+ * is in clear: its etype and kvno say which service key the KDC encrypted it with). */
+static void describe_ticket(krb5_context kctx, const krb5_creds *cr, struct iwa_gss_ticket *t)
+{
+	krb5_ticket *tkt = NULL;
+	t->endtime = (long long)cr->times.endtime;
+	if (krb5_enctype_to_name(cr->keyblock.enctype, FALSE, t->session_enctype,
+				 sizeof(t->session_enctype)) != 0)
+		snprintf(t->session_enctype, sizeof(t->session_enctype), "etype %d",
+			 (int)cr->keyblock.enctype);
+	if (krb5_decode_ticket(&cr->ticket, &tkt) != 0) {
+		snprintf(t->enctype, sizeof(t->enctype), "unknown");
+		return;
+	}
+	t->enctype_num = (int)tkt->enc_part.enctype;
+	t->kvno = (unsigned)tkt->enc_part.kvno;
+	if (krb5_enctype_to_name(tkt->enc_part.enctype, FALSE, t->enctype, sizeof(t->enctype)) != 0)
+		snprintf(t->enctype, sizeof(t->enctype), "etype %d", t->enctype_num);
+	krb5_free_ticket(kctx, tkt);
+}
+
+int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
+			   struct iwa_gss_ticket *t_out, struct iwa_err *err)
+{
+	krb5_context kctx = NULL;
+	krb5_ccache cc = NULL;
+	krb5_principal client = NULL, server = NULL;
+	krb5_creds in;
+	krb5_creds *out = NULL;
+	char *cname = NULL;
+	int rc = 0;
+	krb5_error_code kc;
+	double t0 = mono_now();
+
+	memset(&in, 0, sizeof(in));
+	memset(t_out, 0, sizeof(*t_out));
+	snprintf(t_out->server, sizeof(t_out->server), "%s", principal);
+
+	kc = krb5_init_context(&kctx);
+	if (kc != 0) {
+		kctx = NULL;
+		t_out->fail = IWA_GSS_TKT_INTERNAL;
+		rc = iwa_err_set(err, IWA_EIO, "cannot initialize Kerberos (error %ld)", (long)kc);
+		goto cleanup;
+	}
+	kc = krb5_cc_resolve(kctx, ccache, &cc);
+	if (kc == 0)
+		kc = krb5_cc_get_principal(kctx, cc, &client);
+	if (kc != 0) {
+		t_out->fail = IWA_GSS_TKT_OWN_CREDS;
+		t_out->krb5_code = kc;
+		rc = krb_err(kctx, err, IWA_EAUTH, kc, "no usable credentials cache");
+		goto cleanup;
+	}
+	if (krb5_unparse_name(kctx, client, &cname) == 0)
+		snprintf(t_out->client, sizeof(t_out->client), "%s", cname);
+	kc = krb5_parse_name_flags(kctx, principal, KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &server);
+	if (kc != 0) {
+		t_out->fail = IWA_GSS_TKT_INTERNAL;
+		rc = krb_err(kctx, err, IWA_EINVAL, kc, principal);
+		goto cleanup;
+	}
+	in.client = client;
+	in.server = server;
+
+	if (fresh) {
+		/* Remove only the cached ticket for exactly this service; the cache and its TGT
+		 * stay. KRB5_CC_NOTFOUND just means there was none. */
+		kc = krb5_cc_remove_cred(kctx, cc, 0, &in);
+		t_out->removed_old = (kc == 0);
+	}
+
+	kc = krb5_get_credentials(kctx, KRB5_GC_CACHED, cc, &in, &out);
+	if (kc == 0) {
+		t_out->cached = true;
+	} else {
+		out = NULL;
+		kc = krb5_get_credentials(kctx, 0, cc, &in, &out);
+		if (kc != 0) {
+			out = NULL;
+			t_out->krb5_code = kc;
+			t_out->fail = classify_tgs_error(kc);
+			char what[700];
+			snprintf(what, sizeof(what), "no service ticket for %s", principal);
+			int code = IWA_EIO;
+			if (t_out->fail == IWA_GSS_TKT_SPN_UNKNOWN)
+				code = IWA_ENOTFOUND;
+			else if (t_out->fail == IWA_GSS_TKT_OWN_CREDS)
+				code = IWA_EAUTH;
+			rc = krb_err(kctx, err, code, kc, what);
+			goto cleanup;
+		}
+	}
+	describe_ticket(kctx, out, t_out);
+cleanup:
+	t_out->seconds = mono_now() - t0;
+	if (out != NULL)
+		krb5_free_creds(kctx, out);
+	if (cname != NULL)
+		krb5_free_unparsed_name(kctx, cname);
+	if (server != NULL)
+		krb5_free_principal(kctx, server);
+	if (client != NULL)
+		krb5_free_principal(kctx, client);
+	if (cc != NULL)
+		krb5_cc_close(kctx, cc);
+	if (kctx != NULL)
+		krb5_free_context(kctx);
+	return rc;
+}
+
+int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
+			 struct iwa_err *err)
+{
+	OM_uint32 maj, min = 0, min2;
+	struct iwa_gss_cred *c = NULL;
+	gss_key_value_element_desc el = {"ccache", ccache};
+	gss_key_value_set_desc store = {1, &el};
+	gss_OID_set_desc want = {1, mech == IWA_GSS_MECH_KRB5 ? &krb5_oid : &spnego_oid};
+	gss_OID_set_desc krb5_only = {1, &krb5_oid};
+	char msg[512];
+	int rc = 0;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	c->cred = GSS_C_NO_CREDENTIAL;
+	c->mech = want.elements;
+	maj = gss_acquire_cred_from(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE, &want, GSS_C_INITIATE,
+				    &store, &c->cred, NULL, NULL);
+	if (GSS_ERROR(maj)) {
+		iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
+		rc = iwa_err_set(err, IWA_EAUTH, "cannot use the credentials in %s: %s", ccache,
+				 msg);
+		goto cleanup;
+	}
+	if (mech == IWA_GSS_MECH_SPNEGO) {
+		/* Offer Kerberos only inside SPNEGO, as a browser configured for Kerberos does:
+		 * never fall back to NTLM (gss-ntlmssp) silently. */
+		maj = gss_set_neg_mechs(&min, c->cred, &krb5_only);
+		if (GSS_ERROR(maj)) {
+			iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
+			rc = iwa_err_set(err, IWA_EAUTH, "cannot limit SPNEGO to Kerberos: %s",
+					 msg);
+			goto cleanup;
+		}
+	}
+	*out = c;
+	c = NULL;
+cleanup:
+	if (c != NULL) {
+		if (c->cred != GSS_C_NO_CREDENTIAL)
+			gss_release_cred(&min2, &c->cred);
+		free(c);
+	}
+	return rc;
+}
+
+void iwa_gss_cred_free(struct iwa_gss_cred *c)
+{
+	OM_uint32 min;
+	if (c == NULL)
+		return;
+	if (c->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &c->cred);
+	free(c);
+}
+
+int iwa_gss_ctx_new(const struct iwa_gss_cred *cred, const char *principal,
+		    struct iwa_gss_ctx **out, struct iwa_err *err)
+{
+	OM_uint32 maj, min = 0;
+	struct iwa_gss_ctx *c = NULL;
+	gss_buffer_desc nb;
+	char msg[512];
+	int rc = 0;
+
+	if (cred == NULL || principal == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "no credentials or principal");
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	c->ctx = GSS_C_NO_CONTEXT;
+	c->target = GSS_C_NO_NAME;
+	c->mech = cred->mech;
+	c->cred = cred->cred;
+	nb.value = (void *)principal;
+	nb.length = strlen(principal);
+	/* A krb5 principal name, imported as is: no host-based service name, so no DNS
+	 * canonicalization of the host part. */
+	maj = gss_import_name(&min, &nb, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &c->target);
+	if (GSS_ERROR(maj)) {
+		iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
+		rc = iwa_err_set(err, IWA_EINVAL, "cannot import the name %s: %s", principal, msg);
+		goto cleanup;
+	}
+	*out = c;
+	c = NULL;
+cleanup:
+	iwa_gss_ctx_free(c);
+	return rc;
+}
+
+int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, void **out_tok,
+		     size_t *out_len, bool *complete_out, struct iwa_err *err)
+{
+	OM_uint32 maj, min = 0, min2;
+	gss_buffer_desc ib = {in_len, (void *)in};
+	gss_buffer_desc ob = GSS_C_EMPTY_BUFFER;
+	gss_OID actual = GSS_C_NO_OID;
+	void *copy = NULL;
+	char msg[768];
+	int rc = 0;
+
+	*out_tok = NULL;
+	*out_len = 0;
+	*complete_out = false;
+	if (ctx == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "no context");
+	if (ctx->complete)
+		return iwa_err_set(err, IWA_EINVAL, "context already complete");
+	maj = gss_init_sec_context(&min, ctx->cred, &ctx->ctx, ctx->target, ctx->mech,
+				   GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG | GSS_C_SEQUENCE_FLAG, 0,
+				   GSS_C_NO_CHANNEL_BINDINGS, in != NULL ? &ib : GSS_C_NO_BUFFER,
+				   &actual, &ob, &ctx->ret_flags, NULL);
+	if (GSS_ERROR(maj)) {
+		iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
+		rc = iwa_err_set(err, IWA_EAUTH, "%s", msg);
+		goto cleanup;
+	}
+	if (ob.length > 0) {
+		copy = malloc(ob.length);
+		if (copy == NULL) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		memcpy(copy, ob.value, ob.length);
+		*out_tok = copy;
+		*out_len = ob.length;
+	}
+	if (maj == GSS_S_COMPLETE)
+		ctx->complete = true;
+	*complete_out = ctx->complete;
+cleanup:
+	gss_release_buffer(&min2, &ob);
+	return rc;
+}
+
+bool iwa_gss_ctx_mutual(const struct iwa_gss_ctx *ctx)
+{
+	return ctx != NULL && ctx->complete && (ctx->ret_flags & GSS_C_MUTUAL_FLAG) != 0;
+}
+
+void iwa_gss_ctx_free(struct iwa_gss_ctx *ctx)
+{
+	OM_uint32 min;
+	if (ctx == NULL)
+		return;
+	if (ctx->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &ctx->ctx, GSS_C_NO_BUFFER);
+	if (ctx->target != GSS_C_NO_NAME)
+		gss_release_name(&min, &ctx->target);
+	free(ctx);
+}

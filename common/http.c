@@ -1,0 +1,756 @@
+/* http.c — WWW-Authenticate/base64 parsers (pure) and the libcurl multi transport (http.h). */
+#include "http.h"
+#include "budget.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ======================= pure part ======================= */
+
+static bool is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static bool is_token68_char(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr("-._~+/", c) != NULL;
+}
+
+static bool is_ows(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static size_t skip_ows(const char *s, size_t len, size_t i)
+{
+	while (i < len && is_ows((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+static size_t skip_token(const char *s, size_t len, size_t i)
+{
+	while (i < len && is_tchar((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* Tries token68 at i: 1*token68char *"=" followed by OWS then end or ','. Returns the end
+ * of the token68 (exclusive) or 0 when the text there is not a token68. */
+static size_t try_token68(const char *s, size_t len, size_t i)
+{
+	size_t j = i;
+	while (j < len && is_token68_char((unsigned char)s[j]))
+		j++;
+	if (j == i)
+		return 0;
+	while (j < len && s[j] == '=')
+		j++;
+	size_t k = skip_ows(s, len, j);
+	if (k < len && s[k] != ',')
+		return 0;
+	return j;
+}
+
+/* Parses one auth-param value (token or quoted-string) at i. On success sets *end (the
+ * first byte after it) and the value fields of p; returns false when malformed. */
+static bool parse_param_value(const char *s, size_t len, size_t i, size_t *end,
+			      struct iwa_auth_param *p)
+{
+	if (i < len && s[i] == '"') {
+		size_t j = i + 1;
+		while (j < len && s[j] != '"') {
+			unsigned char c = (unsigned char)s[j];
+			if (c == '\\') {
+				if (j + 1 >= len)
+					return false;
+				j += 2;
+				continue;
+			}
+			/* qdtext: HTAB, SP, %x21, %x23-5B, %x5D-7E, obs-text */
+			if (c < 0x20 && c != '\t')
+				return false;
+			if (c == 0x7f)
+				return false;
+			j++;
+		}
+		if (j >= len)
+			return false;
+		p->value = s + i + 1;
+		p->value_len = j - i - 1;
+		p->quoted = true;
+		*end = j + 1;
+		return true;
+	}
+	size_t j = skip_token(s, len, i);
+	if (j == i)
+		return false;
+	p->value = s + i;
+	p->value_len = j - i;
+	p->quoted = false;
+	*end = j;
+	return true;
+}
+
+/* RFC 7235 challenge list. A list element is either a new challenge (a token not followed
+ * by '=') or another auth-param of the current one (token BWS '='); after an auth-scheme and
+ * 1*SP come a token68 or the first auth-param. */
+int iwa_www_auth_parse(const char *s, size_t len, struct iwa_auth_challenge *out, size_t max,
+		       size_t *n_out, struct iwa_err *err)
+{
+	size_t n = 0, i = 0;
+	struct iwa_auth_challenge *cur = NULL;
+
+	if (s == NULL && len > 0)
+		return iwa_err_set(err, IWA_EINVAL, "no input");
+	for (;;) {
+		/* skip empty list elements */
+		while (i < len && (is_ows((unsigned char)s[i]) || s[i] == ','))
+			i++;
+		if (i >= len)
+			break;
+		size_t tok = i;
+		i = skip_token(s, len, i);
+		if (i == tok)
+			return iwa_err_set(err, IWA_EPARSE,
+					   "unexpected character 0x%02x at offset %zu",
+					   (unsigned char)s[tok], tok);
+		size_t after = skip_ows(s, len, i);
+		if (after < len && s[after] == '=') {
+			/* auth-param of the current challenge */
+			if (cur == NULL)
+				return iwa_err_set(err, IWA_EPARSE,
+						   "auth-param at offset %zu before any scheme",
+						   tok);
+			if (cur->token68 != NULL)
+				return iwa_err_set(err, IWA_EPARSE,
+						   "auth-param at offset %zu after a token68", tok);
+			struct iwa_auth_param p = {s + tok, i - tok, NULL, 0, false};
+			size_t v = skip_ows(s, len, after + 1), end;
+			if (!parse_param_value(s, len, v, &end, &p))
+				return iwa_err_set(err, IWA_EPARSE,
+						   "bad auth-param value at offset %zu", v);
+			if (cur->nparams < IWA_AUTH_PARAMS_MAX)
+				cur->params[cur->nparams] = p;
+			cur->nparams++;
+			i = skip_ows(s, len, end);
+			if (i < len && s[i] != ',')
+				return iwa_err_set(err, IWA_EPARSE, "expected ',' at offset %zu",
+						   i);
+			continue;
+		}
+		/* a new challenge: auth-scheme */
+		if (n >= max)
+			return iwa_err_set(err, IWA_ENOMEM, "more than %zu challenges", max);
+		cur = &out[n++];
+		memset(cur, 0, sizeof(*cur));
+		cur->scheme = s + tok;
+		cur->scheme_len = i - tok;
+		if (after >= len || s[after] == ',') {
+			i = after;
+			continue;
+		}
+		if (after == i)
+			return iwa_err_set(err, IWA_EPARSE,
+					   "unexpected character 0x%02x at offset %zu",
+					   (unsigned char)s[i], i);
+		/* 1*SP then token68 or auth-param */
+		i = after;
+		size_t t68 = try_token68(s, len, i);
+		if (t68 != 0) {
+			/* "a=b" is an auth-param, not a token68: try_token68 refuses it because the
+			 * '=' run is followed by a non-',' character. */
+			cur->token68 = s + i;
+			cur->token68_len = t68 - i;
+			i = skip_ows(s, len, t68);
+			continue;
+		}
+		/* first auth-param: handled by the next loop round (token BWS '=') */
+		size_t pt = skip_token(s, len, i);
+		if (pt == i || skip_ows(s, len, pt) >= len || s[skip_ows(s, len, pt)] != '=')
+			return iwa_err_set(err, IWA_EPARSE,
+					   "expected token68 or auth-param at offset %zu", i);
+	}
+	*n_out = n;
+	return 0;
+}
+
+bool iwa_auth_scheme_is(const struct iwa_auth_challenge *c, const char *name)
+{
+	size_t l = strlen(name);
+	return c != NULL && c->scheme_len == l && strncasecmp(c->scheme, name, l) == 0;
+}
+
+static const char b64_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int iwa_base64_encode(const void *data, size_t len, char **out_b64)
+{
+	const unsigned char *d = data;
+	if (len > (SIZE_MAX / 4) * 3 - 3)
+		return IWA_ENOMEM;
+	size_t olen = ((len + 2) / 3) * 4;
+	char *o = malloc(olen + 1);
+	if (o == NULL)
+		return IWA_ENOMEM;
+	size_t j = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)d[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)d[i + 1] << 8;
+		if (i + 2 < len)
+			v |= d[i + 2];
+		o[j++] = b64_alphabet[(v >> 18) & 63];
+		o[j++] = b64_alphabet[(v >> 12) & 63];
+		o[j++] = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
+		o[j++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
+	}
+	o[j] = '\0';
+	*out_b64 = o;
+	return 0;
+}
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int iwa_base64_decode(const char *b64, size_t len, void **out_data, size_t *out_len,
+		      struct iwa_err *err)
+{
+	size_t datalen = len, pad = 0;
+	while (datalen > 0 && b64[datalen - 1] == '=') {
+		datalen--;
+		pad++;
+	}
+	if (pad > 2)
+		return iwa_err_set(err, IWA_EPARSE, "base64: too much padding");
+	if (pad > 0 && len % 4 != 0)
+		return iwa_err_set(err, IWA_EPARSE, "base64: padding at a wrong place");
+	if (datalen % 4 == 1)
+		return iwa_err_set(err, IWA_EPARSE, "base64: truncated (dangling character)");
+	if (pad > 0 && (4 - datalen % 4) % 4 != pad)
+		return iwa_err_set(err, IWA_EPARSE, "base64: wrong padding");
+	unsigned char *o = malloc(datalen / 4 * 3 + 3);
+	if (o == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	size_t j = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < datalen; i++) {
+		int v = b64_value((unsigned char)b64[i]);
+		if (v < 0) {
+			free(o);
+			return iwa_err_set(err, IWA_EPARSE, "base64: bad character at offset %zu",
+					   i);
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			o[j++] = (unsigned char)((acc >> bits) & 0xff);
+		}
+	}
+	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
+		free(o);
+		return iwa_err_set(err, IWA_EPARSE, "base64: non-zero trailing bits");
+	}
+	*out_data = o;
+	*out_len = j;
+	return 0;
+}
+
+void iwa_http_resp_init(struct iwa_http_resp *r, size_t body_max)
+{
+	memset(r, 0, sizeof(*r));
+	r->body_max = body_max;
+}
+
+/* Forgets what the headers said (a new status line starts a new response). */
+static void resp_clear_headers(struct iwa_http_resp *r)
+{
+	r->status = 0;
+	r->http_version[0] = '\0';
+	r->schemes[0] = '\0';
+	r->negotiate_offered = false;
+	free(r->negotiate_token);
+	r->negotiate_token = NULL;
+	r->www_auth_malformed = false;
+	r->backend[0] = '\0';
+}
+
+void iwa_http_resp_free(struct iwa_http_resp *r)
+{
+	if (r == NULL)
+		return;
+	free(r->negotiate_token);
+	free(r->body);
+	r->negotiate_token = NULL;
+	r->body = NULL;
+}
+
+void iwa_http_resp_reset(struct iwa_http_resp *r)
+{
+	size_t max = r->body_max;
+	iwa_http_resp_free(r);
+	iwa_http_resp_init(r, max);
+}
+
+/* Adds a scheme name to r->schemes unless already listed (case-insensitive). */
+static void add_scheme(struct iwa_http_resp *r, const char *s, size_t len)
+{
+	const char *p = r->schemes;
+	while (*p != '\0') {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == len && strncasecmp(p, s, len) == 0)
+			return;
+		if (e == NULL)
+			break;
+		p = e + 2;
+	}
+	size_t used = strlen(r->schemes);
+	size_t need = len + (used ? 2 : 0);
+	if (used + need + 1 > sizeof(r->schemes))
+		return;
+	if (used) {
+		memcpy(r->schemes + used, ", ", 2);
+		used += 2;
+	}
+	memcpy(r->schemes + used, s, len);
+	r->schemes[used + len] = '\0';
+}
+
+/* Handles one WWW-Authenticate value. */
+static void handle_www_auth(struct iwa_http_resp *r, const char *v, size_t len)
+{
+	struct iwa_auth_challenge ch[16];
+	size_t n = 0;
+	struct iwa_err e;
+	if (iwa_www_auth_parse(v, len, ch, 16, &n, &e) != 0) {
+		r->www_auth_malformed = true;
+		size_t t = skip_token(v, len, 0);
+		if (t > 0) {
+			add_scheme(r, v, t);
+			if (t == 9 && strncasecmp(v, "Negotiate", 9) == 0)
+				r->negotiate_offered = true;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		add_scheme(r, ch[i].scheme, ch[i].scheme_len);
+		if (!iwa_auth_scheme_is(&ch[i], "Negotiate"))
+			continue;
+		r->negotiate_offered = true;
+		if (ch[i].token68 != NULL && ch[i].token68_len <= IWA_HTTP_TOKEN_MAX) {
+			char *t = malloc(ch[i].token68_len + 1);
+			if (t == NULL)
+				continue;
+			memcpy(t, ch[i].token68, ch[i].token68_len);
+			t[ch[i].token68_len] = '\0';
+			free(r->negotiate_token);
+			r->negotiate_token = t;
+		}
+	}
+}
+
+void iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len)
+{
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+		resp_clear_headers(r);
+		size_t sp = 0;
+		while (sp < len && line[sp] != ' ')
+			sp++;
+		size_t vl = sp < sizeof(r->http_version) ? sp : sizeof(r->http_version) - 1;
+		memcpy(r->http_version, line, vl);
+		r->http_version[vl] = '\0';
+		if (sp + 4 <= len && line[sp + 1] >= '1' && line[sp + 1] <= '5' &&
+		    line[sp + 2] >= '0' && line[sp + 2] <= '9' && line[sp + 3] >= '0' &&
+		    line[sp + 3] <= '9' && (sp + 4 == len || line[sp + 4] == ' '))
+			r->status = (line[sp + 1] - '0') * 100 + (line[sp + 2] - '0') * 10 +
+				    (line[sp + 3] - '0');
+		return;
+	}
+	const char *colon = memchr(line, ':', len);
+	if (colon == NULL || colon == line)
+		return;
+	size_t nl = (size_t)(colon - line);
+	size_t vs = skip_ows(line, len, nl + 1);
+	size_t ve = len;
+	while (ve > vs && is_ows((unsigned char)line[ve - 1]))
+		ve--;
+	if (nl == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0) {
+		handle_www_auth(r, line + vs, ve - vs);
+	} else if (nl == 9 && strncasecmp(line, "X-Backend", 9) == 0) {
+		size_t l = ve - vs;
+		if (l >= sizeof(r->backend))
+			l = sizeof(r->backend) - 1;
+		for (size_t i = 0; i < l; i++) {
+			unsigned char c = (unsigned char)line[vs + i];
+			r->backend[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		}
+		r->backend[l] = '\0';
+	}
+}
+
+int iwa_http_connect_to(const char *url_host, unsigned url_port, const char *addr, unsigned port,
+			char *buf, size_t len, struct iwa_err *err)
+{
+	bool v6 = strchr(addr, ':') != NULL && addr[0] != '[';
+	int n = snprintf(buf, len, "%s:%u:%s%s%s:%u", url_host, url_port, v6 ? "[" : "", addr,
+			 v6 ? "]" : "", port);
+	if (n < 0 || (size_t)n >= len)
+		return iwa_err_set(err, IWA_EINVAL, "backend address too long");
+	return 0;
+}
+
+/* ======================= transport ======================= */
+
+struct iwa_http_xfer {
+	struct iwa_http *h;
+	CURL *easy;
+	struct curl_slist *connect_to;
+	struct curl_slist *headers;
+	void *user;
+	bool running;
+	struct iwa_http_resp resp;
+	char errbuf[CURL_ERROR_SIZE];
+	struct iwa_http_xfer *next;
+};
+
+struct iwa_http {
+	CURLM *multi;
+	char *ca_file;
+	char *user_agent;
+	bool insecure;
+	size_t body_max;
+	int running;
+	struct iwa_http_xfer *xfers;
+};
+
+static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct iwa_http_xfer *x = userdata;
+	size_t n = size * nmemb;
+	iwa_http_resp_header(&x->resp, ptr, n);
+	return n;
+}
+
+/* Counts every body byte, keeps the first body_max; the rest is discarded. */
+static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct iwa_http_xfer *x = userdata;
+	struct iwa_http_resp *r = &x->resp;
+	size_t n = size * nmemb;
+	r->body_bytes += n;
+	if (r->body_max > 0 && r->body_len < r->body_max) {
+		if (r->body == NULL) {
+			r->body = malloc(r->body_max + 1);
+			if (r->body == NULL)
+				return n;
+		}
+		size_t room = r->body_max - r->body_len;
+		size_t k = n < room ? n : room;
+		memcpy(r->body + r->body_len, ptr, k);
+		r->body_len += k;
+		r->body[r->body_len] = '\0';
+	}
+	return n;
+}
+
+int iwa_http_new(const struct iwa_http_opts *opts, struct iwa_http **out, struct iwa_err *err)
+{
+	struct iwa_http *h = NULL;
+	int rc = 0;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return iwa_err_set(err, IWA_EIO, "cannot initialize libcurl");
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		curl_global_cleanup();
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	h->insecure = opts->insecure;
+	h->body_max = opts->body_max ? opts->body_max : 4096;
+	h->ca_file = iwa_strdup(opts->ca_file);
+	h->user_agent = iwa_strdup(opts->user_agent ? opts->user_agent : "iwa-plugins");
+	h->multi = curl_multi_init();
+	if (h->multi == NULL || h->user_agent == NULL || (opts->ca_file && h->ca_file == NULL)) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "cannot create the HTTP transport");
+		goto cleanup;
+	}
+	*out = h;
+	h = NULL;
+cleanup:
+	iwa_http_free(h);
+	return rc;
+}
+
+#define SETOPT(e, o, v)                                                                            \
+	do {                                                                                       \
+		if (curl_easy_setopt((e), (o), (v)) != CURLE_OK) {                                 \
+			rc = iwa_err_set(err, IWA_EIO, "libcurl refused option %s", #o);           \
+			goto cleanup;                                                              \
+		}                                                                                  \
+	} while (0)
+
+int iwa_http_xfer_new(struct iwa_http *h, const char *url, const char *connect_to, void *user,
+		      struct iwa_http_xfer **out, struct iwa_err *err)
+{
+	struct iwa_http_xfer *x = NULL;
+	int rc = 0;
+
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	x->h = h;
+	x->user = user;
+	iwa_http_resp_init(&x->resp, h->body_max);
+	x->easy = curl_easy_init();
+	if (x->easy == NULL) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "cannot create a curl handle");
+		goto cleanup;
+	}
+	if (connect_to != NULL) {
+		x->connect_to = curl_slist_append(NULL, connect_to);
+		if (x->connect_to == NULL) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	CURL *e = x->easy;
+	SETOPT(e, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SETOPT(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	SETOPT(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	SETOPT(e, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	SETOPT(e, CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(e, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(e, CURLOPT_HEADERFUNCTION, header_cb);
+	SETOPT(e, CURLOPT_HEADERDATA, x);
+	SETOPT(e, CURLOPT_WRITEFUNCTION, write_cb);
+	SETOPT(e, CURLOPT_WRITEDATA, x);
+	SETOPT(e, CURLOPT_PRIVATE, x);
+	SETOPT(e, CURLOPT_USERAGENT, h->user_agent);
+	/* Never through a proxy from the environment: the check pins backends itself. */
+	SETOPT(e, CURLOPT_PROXY, "");
+	/* Windows authentication on IIS needs HTTP/1.1 (it refuses it over HTTP/2). */
+	SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	SETOPT(e, CURLOPT_SSL_VERIFYPEER, h->insecure ? 0L : 1L);
+	SETOPT(e, CURLOPT_SSL_VERIFYHOST, h->insecure ? 0L : 2L);
+	if (h->ca_file != NULL)
+		SETOPT(e, CURLOPT_CAINFO, h->ca_file);
+	if (x->connect_to != NULL)
+		SETOPT(e, CURLOPT_CONNECT_TO, x->connect_to);
+	x->next = h->xfers;
+	h->xfers = x;
+	*out = x;
+	x = NULL;
+cleanup:
+	if (x != NULL) {
+		if (x->easy != NULL)
+			curl_easy_cleanup(x->easy);
+		curl_slist_free_all(x->connect_to);
+		iwa_http_resp_free(&x->resp);
+		free(x);
+	}
+	return rc;
+}
+
+int iwa_http_start(struct iwa_http_xfer *x, const char *authorization, struct iwa_err *err)
+{
+	int rc = 0;
+	char *hdr = NULL;
+
+	if (x->running)
+		return iwa_err_set(err, IWA_EINVAL, "transfer already running");
+	iwa_http_resp_reset(&x->resp);
+	x->errbuf[0] = '\0';
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+	long rem = iwa_budget_remaining_ms();
+	if (rem <= 0) {
+		x->resp.curl_code = CURLE_OPERATION_TIMEDOUT;
+		snprintf(x->resp.error, sizeof(x->resp.error), "no time left in the budget (-t)");
+		return iwa_err_set(err, IWA_ETIMEOUT, "no time left in the budget (-t)");
+	}
+	if (authorization != NULL) {
+		size_t l = strlen(authorization) + sizeof("Authorization: ");
+		hdr = malloc(l);
+		if (hdr == NULL)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		snprintf(hdr, l, "Authorization: %s", authorization);
+		x->headers = curl_slist_append(NULL, hdr);
+		if (x->headers == NULL) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	SETOPT(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	/* Leave a little of the budget for the caller to report the timeout itself (the
+	 * budget's backstop line fires only shortly after the deadline). */
+	if (rem > 1000)
+		rem -= 150;
+	SETOPT(x->easy, CURLOPT_TIMEOUT_MS, rem);
+	SETOPT(x->easy, CURLOPT_CONNECTTIMEOUT_MS, rem);
+	if (curl_multi_add_handle(x->h->multi, x->easy) != CURLM_OK) {
+		rc = iwa_err_set(err, IWA_EIO, "cannot start the transfer");
+		goto cleanup;
+	}
+	x->running = true;
+	x->h->running++;
+cleanup:
+	free(hdr);
+	return rc;
+}
+
+const struct iwa_http_resp *iwa_http_xfer_resp(const struct iwa_http_xfer *x)
+{
+	return &x->resp;
+}
+
+void *iwa_http_xfer_user(const struct iwa_http_xfer *x)
+{
+	return x->user;
+}
+
+static double info_seconds(CURL *e, CURLINFO what)
+{
+	curl_off_t v = 0;
+	if (curl_easy_getinfo(e, what, &v) != CURLE_OK)
+		return 0;
+	return (double)v / 1e6;
+}
+
+/* Records the outcome of a finished transfer (code, error text, timings, peer). */
+static void finish(struct iwa_http_xfer *x, CURLcode code)
+{
+	struct iwa_http_resp *r = &x->resp;
+	char *ip = NULL;
+	long port = 0;
+	r->curl_code = (int)code;
+	if (code != CURLE_OK)
+		snprintf(r->error, sizeof(r->error), "%s",
+			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
+	r->t_namelookup = info_seconds(x->easy, CURLINFO_NAMELOOKUP_TIME_T);
+	r->t_connect = info_seconds(x->easy, CURLINFO_CONNECT_TIME_T);
+	r->t_appconnect = info_seconds(x->easy, CURLINFO_APPCONNECT_TIME_T);
+	r->t_ttfb = info_seconds(x->easy, CURLINFO_STARTTRANSFER_TIME_T);
+	r->t_total = info_seconds(x->easy, CURLINFO_TOTAL_TIME_T);
+	if (curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != NULL)
+		snprintf(r->primary_ip, sizeof(r->primary_ip), "%s", ip);
+	if (curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK)
+		r->primary_port = port;
+	curl_easy_getinfo(x->easy, CURLINFO_SSL_VERIFYRESULT, &r->ssl_verify_result);
+}
+
+/* Stops a running transfer without calling anyone. */
+static void detach(struct iwa_http_xfer *x)
+{
+	curl_multi_remove_handle(x->h->multi, x->easy);
+	x->running = false;
+	x->h->running--;
+}
+
+/* Ends every running transfer as timed out and tells done about each. */
+static void abort_all(struct iwa_http *h, iwa_http_done_fn done, void *arg)
+{
+	for (struct iwa_http_xfer *x = h->xfers; x != NULL; x = x->next) {
+		if (!x->running)
+			continue;
+		snprintf(x->errbuf, sizeof(x->errbuf), "timed out: the time budget (-t) ran out");
+		finish(x, CURLE_OPERATION_TIMEDOUT);
+		detach(x);
+		if (done != NULL)
+			done(x, arg);
+	}
+}
+
+int iwa_http_run(struct iwa_http *h, iwa_http_done_fn done, void *arg, struct iwa_err *err)
+{
+	double expired_at = 0;
+	while (h->running > 0) {
+		int still = 0, left = 0;
+		CURLMcode mc = curl_multi_perform(h->multi, &still);
+		if (mc != CURLM_OK)
+			return iwa_err_set(err, IWA_EIO, "curl: %s", curl_multi_strerror(mc));
+		CURLMsg *m;
+		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			struct iwa_http_xfer *x = NULL;
+			CURLcode code = m->data.result;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			if (x == NULL)
+				continue;
+			finish(x, code);
+			detach(x);
+			if (done != NULL)
+				done(x, arg);
+		}
+		if (h->running == 0)
+			break;
+		/* Backstop: curl enforces each transfer's timeout; this only ends a transfer that
+		 * outlives the budget by more than 0.2 s (reported as a timeout). */
+		if (iwa_budget_remaining_ms() == 0) {
+			if (expired_at == 0)
+				expired_at = iwa_now();
+			else if (iwa_now() - expired_at > 0.2)
+				abort_all(h, done, arg);
+		}
+		long rem = iwa_budget_remaining_ms();
+		int wait = rem > 500 ? 500 : (rem > 10 ? (int)rem : 10);
+		mc = curl_multi_poll(h->multi, NULL, 0, wait, NULL);
+		if (mc != CURLM_OK)
+			return iwa_err_set(err, IWA_EIO, "curl: %s", curl_multi_strerror(mc));
+	}
+	return 0;
+}
+
+void iwa_http_free(struct iwa_http *h)
+{
+	if (h == NULL)
+		return;
+	struct iwa_http_xfer *x = h->xfers;
+	while (x != NULL) {
+		struct iwa_http_xfer *next = x->next;
+		if (x->running && h->multi != NULL)
+			curl_multi_remove_handle(h->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		curl_slist_free_all(x->connect_to);
+		curl_slist_free_all(x->headers);
+		iwa_http_resp_free(&x->resp);
+		free(x);
+		x = next;
+	}
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
+	free(h->ca_file);
+	free(h->user_agent);
+	free(h);
+	curl_global_cleanup();
+}

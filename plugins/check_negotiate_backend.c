@@ -1,0 +1,1116 @@
+/* check_negotiate_backend — logs in with Kerberos (HTTP Negotiate, SPNEGO) to every backend
+ * behind an L4 balancer, through the public name, and proves with mutual authentication that
+ * each backend decrypted the ticket with the SPN's key.
+ *
+ * Flow: our credentials (common/krb.c) -> ONE service ticket for HTTP/<public name>@REALM
+ * into the cache (common/gss.c) -> for every backend in parallel (common/http.c, curl multi,
+ * CURLOPT_CONNECT_TO): GET -> 401 + WWW-Authenticate: Negotiate -> GET with
+ * Authorization: Negotiate <token of a fresh GSS context> -> final status + final token ->
+ * gss_init_sec_context(final token) = mutual authentication verified. */
+#include "budget.h"
+#include "gss.h"
+#include "http.h"
+#include "krb.h"
+#include "output.h"
+#include "plugin.h"
+#include "range.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_BACKENDS 32
+#define MAX_EXPECT 16
+#define VIP_LABEL "vip"
+
+enum {
+	OPT_NO_VIP = IWA_OPT_PLUGIN,
+	OPT_SPN,
+	OPT_REALM,
+	OPT_KEYTAB,
+	OPT_PRINCIPAL,
+	OPT_CCACHE,
+	OPT_FRESH,
+	OPT_CA_FILE,
+	OPT_INSECURE,
+	OPT_REQUIRE_MUTUAL,
+};
+
+struct backend {
+	char label[128]; /* as given with -B */
+	char addr[128];  /* host name or address, IPv6 without brackets */
+	unsigned port;   /* 0 = the URL's port */
+};
+
+struct code_range {
+	unsigned lo, hi;
+};
+
+struct nb_cfg {
+	const char *url;
+	char *url_host; /* from curl_url, lower-cased */
+	unsigned url_port;
+	struct backend backends[MAX_BACKENDS];
+	size_t nbackends;
+	bool no_vip;
+	const char *spn;
+	const char *realm;
+	struct iwa_krb_opts krb;
+	const char *ca_file;
+	bool insecure;
+	struct code_range expect[MAX_EXPECT];
+	size_t nexpect;
+	char expect_text[128];
+	struct iwa_thresholds th;
+	bool require_mutual;
+};
+
+/* ------------------------------------------------------------------ option parsing */
+
+/* Parses and checks the public URL: http or https, a host, no credentials. */
+static int parse_url(struct nb_cfg *cfg, const char *arg, struct iwa_err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL, *pw = NULL;
+	int rc = 0;
+	unsigned long long p = 0;
+
+	if (u == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	CURLUcode uc = curl_url_set(u, CURLUPART_URL, arg, CURLU_NON_SUPPORT_SCHEME);
+	if (uc != CURLUE_OK) {
+		rc = iwa_err_set(err, IWA_EINVAL, "--url: '%s' is not a valid URL (%s)", arg,
+				 curl_url_strerror(uc));
+		goto cleanup;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)) {
+		rc = iwa_err_set(err, IWA_EINVAL,
+				 "--url: scheme '%s' is not supported (http or https)",
+				 scheme ? scheme : "");
+		goto cleanup;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
+		rc = iwa_err_set(err, IWA_EINVAL, "--url: '%s' has no host", arg);
+		goto cleanup;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK) {
+		rc = iwa_err_set(err, IWA_EINVAL,
+				 "--url: must not hold a user name or password (Kerberos is used)");
+		goto cleanup;
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    iwa_parse_uint(port, 1, 65535, "--url port", &p, err) < 0) {
+		rc = iwa_err_set(err, IWA_EINVAL, "--url: '%s' has a bad port", arg);
+		goto cleanup;
+	}
+	for (char *c = host; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	free(cfg->url_host);
+	cfg->url_host = strdup(host);
+	if (cfg->url_host == NULL) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	cfg->url_port = (unsigned)p;
+	cfg->url = arg;
+cleanup:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(user);
+	curl_free(pw);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static bool host_chars_ok(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && c != '-' && c != '.' && c != '_')
+			return false;
+	}
+	return true;
+}
+
+/* Parses -B ADDR[:PORT]: a host name or IPv4 address, "[IPv6]", "[IPv6]:PORT", or a bare
+ * IPv6 address (no port). Pure. */
+static int parse_backend(const char *arg, struct backend *b, struct iwa_err *err)
+{
+	const char *host = arg, *port = NULL;
+	size_t hlen;
+	char v6[128];
+
+	memset(b, 0, sizeof(*b));
+	if (strlen(arg) >= sizeof(b->label))
+		return iwa_err_set(err, IWA_EINVAL, "-B: '%s' is too long", arg);
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+		if (close == NULL)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "-B: '%s': missing ']' after the IPv6 address", arg);
+		hlen = (size_t)(close - arg - 1);
+		host = arg + 1;
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0')
+			return iwa_err_set(err, IWA_EINVAL, "-B: '%s': expected ':PORT' after ']'",
+					   arg);
+		if (hlen == 0 || hlen >= sizeof(v6))
+			return iwa_err_set(err, IWA_EINVAL, "-B: '%s': empty or too long address",
+					   arg);
+		memcpy(v6, host, hlen);
+		v6[hlen] = '\0';
+		struct in6_addr a6;
+		if (inet_pton(AF_INET6, v6, &a6) != 1)
+			return iwa_err_set(err, IWA_EINVAL, "-B: '%s' is not an IPv6 address", v6);
+	} else {
+		const char *c1 = strchr(arg, ':');
+		if (c1 != NULL && strchr(c1 + 1, ':') != NULL) {
+			/* two colons or more: a bare IPv6 address, no port */
+			struct in6_addr a6;
+			if (inet_pton(AF_INET6, arg, &a6) != 1)
+				return iwa_err_set(err, IWA_EINVAL,
+						   "-B: '%s' is neither HOST[:PORT] nor an IPv6 "
+						   "address ([ADDR]:PORT)",
+						   arg);
+			hlen = strlen(arg);
+		} else {
+			hlen = c1 ? (size_t)(c1 - arg) : strlen(arg);
+			if (c1 != NULL)
+				port = c1 + 1;
+			if (hlen == 0)
+				return iwa_err_set(err, IWA_EINVAL,
+						   "-B: '%s': the address is missing", arg);
+			if (!host_chars_ok(arg, hlen))
+				return iwa_err_set(err, IWA_EINVAL,
+						   "-B: '%s': bad character in the address", arg);
+		}
+	}
+	if (port != NULL) {
+		unsigned long long p;
+		if (port[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL,
+					   "-B: '%s': the port after ':' is missing", arg);
+		if (iwa_parse_uint(port, 1, 65535, "port", &p, err) < 0)
+			return iwa_err_set(err, IWA_EINVAL, "-B: '%s': port must be 1..65535", arg);
+		b->port = (unsigned)p;
+	}
+	memcpy(b->addr, host, hlen);
+	b->addr[hlen] = '\0';
+	snprintf(b->label, sizeof(b->label), "%s", arg);
+	return 0;
+}
+
+/* Parses -e "200,301-399": status codes and ranges (100..599), no empty items. */
+static int parse_expect(struct nb_cfg *cfg, const char *arg, struct iwa_err *err)
+{
+	size_t n = 0;
+	const char *p = arg;
+
+	if (arg[0] == '\0' || strlen(arg) >= sizeof(cfg->expect_text))
+		return iwa_err_set(err, IWA_EINVAL, "-e: '%s' is empty or too long", arg);
+	for (;;) {
+		char item[32], lo_s[16], hi_s[16];
+		const char *comma = strchr(p, ',');
+		size_t l = comma ? (size_t)(comma - p) : strlen(p);
+		unsigned long long lo, hi;
+		if (l == 0 || l >= sizeof(item))
+			return iwa_err_set(err, IWA_EINVAL, "-e: empty or bad item in '%s'", arg);
+		if (n >= MAX_EXPECT)
+			return iwa_err_set(err, IWA_EINVAL, "-e: more than %d items", MAX_EXPECT);
+		memcpy(item, p, l);
+		item[l] = '\0';
+		const char *dash = strchr(item, '-');
+		size_t ll = dash ? (size_t)(dash - item) : l;
+		if (ll >= sizeof(lo_s) || (dash && strlen(dash + 1) >= sizeof(hi_s)))
+			return iwa_err_set(err, IWA_EINVAL, "-e: '%s' is not a status code", item);
+		memcpy(lo_s, item, ll);
+		lo_s[ll] = '\0';
+		snprintf(hi_s, sizeof(hi_s), "%s", dash ? dash + 1 : lo_s);
+		if (iwa_parse_uint(lo_s, 100, 599, "-e", &lo, err) < 0 ||
+		    iwa_parse_uint(hi_s, 100, 599, "-e", &hi, err) < 0)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "-e: '%s' is not a status code or range (100-599)",
+					   item);
+		if (hi < lo)
+			return iwa_err_set(err, IWA_EINVAL, "-e: range '%s' is reversed", item);
+		cfg->expect[n].lo = (unsigned)lo;
+		cfg->expect[n].hi = (unsigned)hi;
+		n++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	cfg->nexpect = n;
+	snprintf(cfg->expect_text, sizeof(cfg->expect_text), "%s", arg);
+	return 0;
+}
+
+static int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
+{
+	struct nb_cfg *cfg = vcfg;
+	int rc;
+
+	switch (opt) {
+	case 'u':
+		return parse_url(cfg, arg, err);
+	case 'B':
+		if (cfg->nbackends >= MAX_BACKENDS)
+			return iwa_err_set(err, IWA_EINVAL, "-B: at most %d backends",
+					   MAX_BACKENDS);
+		rc = parse_backend(arg, &cfg->backends[cfg->nbackends], err);
+		if (rc == 0)
+			cfg->nbackends++;
+		return rc;
+	case 'e':
+		return parse_expect(cfg, arg, err);
+	case 'w':
+	case 'c': {
+		struct iwa_range *r = opt == 'w' ? &cfg->th.warn : &cfg->th.crit;
+		rc = iwa_range_parse(arg, r, err);
+		if (rc < 0) {
+			iwa_err_prefix(err, "%s", opt == 'w' ? "-w" : "-c");
+			return rc;
+		}
+		if (opt == 'w')
+			cfg->th.has_warn = true;
+		else
+			cfg->th.has_crit = true;
+		return 0;
+	}
+	case OPT_NO_VIP:
+		cfg->no_vip = true;
+		return 0;
+	case OPT_SPN:
+		cfg->spn = arg;
+		return 0;
+	case OPT_REALM:
+		if (arg[0] == '\0' || strpbrk(arg, "@/ ") != NULL)
+			return iwa_err_set(err, IWA_EINVAL, "--realm: '%s' is not a realm name",
+					   arg);
+		cfg->realm = arg;
+		return 0;
+	case OPT_KEYTAB:
+		cfg->krb.keytab = arg;
+		return 0;
+	case OPT_PRINCIPAL:
+		cfg->krb.principal = arg;
+		return 0;
+	case OPT_CCACHE:
+		cfg->krb.ccache = arg;
+		return 0;
+	case OPT_FRESH:
+		cfg->krb.fresh = true;
+		return 0;
+	case OPT_CA_FILE:
+		cfg->ca_file = arg;
+		return 0;
+	case OPT_INSECURE:
+		cfg->insecure = true;
+		return 0;
+	case OPT_REQUIRE_MUTUAL:
+		cfg->require_mutual = true;
+		return 0;
+	default:
+		return iwa_err_set(err, IWA_EINVAL, "unhandled option");
+	}
+}
+
+static int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err *err)
+{
+	struct nb_cfg *cfg = vcfg;
+	struct iwa_err e2;
+	char principal[600];
+
+	(void)common;
+	if (cfg->url == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "-u/--url is required (the public URL)");
+	if (cfg->no_vip && cfg->nbackends == 0)
+		return iwa_err_set(err, IWA_EINVAL, "--no-vip without -B: nothing to check");
+	if (cfg->krb.principal != NULL && cfg->krb.keytab == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "--principal needs --keytab");
+	if (cfg->insecure && cfg->ca_file != NULL)
+		return iwa_err_set(err, IWA_EINVAL, "--insecure and --ca-file exclude each other");
+	if (cfg->spn != NULL &&
+	    iwa_gss_service_principal(cfg->spn, "REALM", principal, sizeof(principal), &e2) < 0)
+		return iwa_err_set(err, IWA_EINVAL, "--spn: %s", e2.msg);
+	for (size_t i = 0; i < cfg->nbackends; i++) {
+		if (!cfg->no_vip && strcmp(cfg->backends[i].label, VIP_LABEL) == 0)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "-B: '%s' is the name of the VIP's result (use --no-vip "
+					   "or an address)",
+					   VIP_LABEL);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->backends[i].label, cfg->backends[j].label) == 0)
+				return iwa_err_set(err, IWA_EINVAL, "-B: '%s' is given twice",
+						   cfg->backends[i].label);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the check */
+
+enum tstate { T_STEP1, T_STEP2, T_DONE };
+
+struct target {
+	const struct nb_cfg *cfg;
+	struct run *run;
+	char label[128];
+	bool vip;
+	char where[200]; /* "127.0.20.11:443" or "sso.camtest.test:443 (VIP)" */
+	char connect_to[400];
+	struct iwa_http_xfer *x;
+	enum tstate st;
+	double t_start, t_end;
+	struct iwa_gss_ctx *gss;
+	/* results */
+	enum iwa_state state;
+	char text[1400];   /* the one line of long output */
+	char summary[400]; /* short cause for the first line ("" when OK) */
+	long status1, status;
+	char schemes[160];
+	bool token_sent, final_token, mutual;
+	double ttfb;
+	char served_by[128], ip[64];
+	long port;
+	double t_connect, t_tls;
+};
+
+struct run {
+	const struct nb_cfg *cfg;
+	const struct iwa_common_opts *common;
+	struct iwa_gss_cred *cred;
+	char principal[600];
+	char spn_short[600]; /* principal without realm, for messages */
+	bool ticket_ok;
+	char ticket_problem[900];
+};
+
+/* snprintf that truncates silently (the texts here are bounded by design). */
+__attribute__((format(printf, 3, 4))) static void sfmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static bool status_expected(const struct nb_cfg *cfg, long st)
+{
+	if (cfg->nexpect == 0)
+		return st >= 200 && st <= 399;
+	for (size_t i = 0; i < cfg->nexpect; i++)
+		if (st >= cfg->expect[i].lo && st <= cfg->expect[i].hi)
+			return true;
+	return false;
+}
+
+/* Ends a target with a state, the line of long output and a short summary cause. */
+__attribute__((format(printf, 4, 5))) static void
+conclude(struct target *t, enum iwa_state st, const char *summary, const char *fmt, ...)
+{
+	va_list ap;
+	t->state = st;
+	t->st = T_DONE;
+	t->t_end = iwa_now();
+	snprintf(t->summary, sizeof(t->summary), "%s", summary ? summary : "");
+	va_start(ap, fmt);
+	vsnprintf(t->text, sizeof(t->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Records peer and timing facts of the response that just finished. */
+static void note_response(struct target *t, const struct iwa_http_resp *r)
+{
+	if (r->primary_ip[0] != '\0') {
+		snprintf(t->ip, sizeof(t->ip), "%s", r->primary_ip);
+		t->port = r->primary_port;
+	}
+	if (r->backend[0] != '\0')
+		snprintf(t->served_by, sizeof(t->served_by), "%s", r->backend);
+	t->ttfb = r->t_ttfb;
+	if (r->t_connect > 0)
+		t->t_connect = r->t_connect;
+	if (r->t_appconnect > 0)
+		t->t_tls = r->t_appconnect;
+}
+
+/* A transfer failed at the transport level: name the reason in words an admin can act on. */
+static void transport_failure(struct target *t, const struct iwa_http_resp *r, int step)
+{
+	const char *when = step == 1 ? "" : " (after sending the Kerberos token)";
+	double secs = iwa_now() - t->t_start;
+	switch (r->curl_code) {
+	case CURLE_COULDNT_CONNECT:
+		conclude(t, IWA_CRITICAL, "connection refused",
+			 "%s: cannot connect to %s%s: %s — the web server is down or the port is "
+			 "closed",
+			 t->label, t->where, when, r->error);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		conclude(t, IWA_CRITICAL, "name does not resolve",
+			 "%s: cannot resolve the name: %s", t->label, r->error);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (r->t_connect <= 0)
+			conclude(t, IWA_CRITICAL, "TCP connect timed out",
+				 "%s: no TCP connection to %s within %.1f s%s (%s) — host down or "
+				 "filtered",
+				 t->label, t->where, secs, when, r->error);
+		else
+			conclude(t, IWA_CRITICAL, "no HTTP answer (timeout)",
+				 "%s: connected to %s but no HTTP answer within %.1f s%s — the web "
+				 "server or application hangs (%s)",
+				 t->label, t->where, secs, when, r->error);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		conclude(t, IWA_CRITICAL, "TLS certificate not trusted",
+			 "%s: TLS certificate of %s not accepted: %s (install the right "
+			 "certificate, or give its CA with --ca-file)",
+			 t->label, t->where, r->error);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+		conclude(t, IWA_CRITICAL, "TLS handshake failed",
+			 "%s: TLS handshake with %s failed: %s", t->label, t->where, r->error);
+		break;
+	case CURLE_GOT_NOTHING:
+		conclude(t, IWA_CRITICAL, "connection closed without an answer",
+			 "%s: %s closed the connection without an HTTP answer%s", t->label,
+			 t->where, when);
+		break;
+	default:
+		conclude(t, IWA_CRITICAL, "HTTP transfer failed", "%s: request to %s failed%s: %s",
+			 t->label, t->where, when, r->error);
+		break;
+	}
+}
+
+static void fail_503(struct target *t, int step)
+{
+	conclude(t, IWA_CRITICAL, "HTTP 503 (application pool stopped?)",
+		 "%s: HTTP 503 %s — the application pool is stopped; if it runs as a domain "
+		 "account, check that the account holds 'Log on as a batch job' on this server "
+		 "(check_batch_logon_gpo; WAS events 5021/5002)",
+		 t->label, step == 1 ? "before authentication" : "after Kerberos authentication");
+}
+
+/* Step 1 answered 401 with Negotiate: make this backend's GSS context and send its token. */
+static void send_token(struct target *t)
+{
+	struct iwa_err err;
+	void *tok = NULL;
+	size_t tl = 0;
+	bool complete = false;
+	char *b64 = NULL;
+	char *hdr = NULL;
+
+	if (iwa_gss_ctx_new(t->run->cred, t->run->principal, &t->gss, &err) < 0 ||
+	    iwa_gss_ctx_step(t->gss, NULL, 0, &tok, &tl, &complete, &err) < 0) {
+		conclude(t, IWA_UNKNOWN, "cannot make a Kerberos token",
+			 "%s: cannot make a Kerberos token for %s: %s", t->label, t->run->principal,
+			 err.msg);
+		goto cleanup;
+	}
+	if (tl == 0 || iwa_base64_encode(tok, tl, &b64) < 0) {
+		conclude(t, IWA_UNKNOWN, "no Kerberos token", "%s: GSS-API produced no token",
+			 t->label);
+		goto cleanup;
+	}
+	size_t hl = strlen(b64) + sizeof("Negotiate ");
+	hdr = malloc(hl);
+	if (hdr == NULL) {
+		conclude(t, IWA_UNKNOWN, "out of memory", "%s: out of memory", t->label);
+		goto cleanup;
+	}
+	snprintf(hdr, hl, "Negotiate %s", b64);
+	t->st = T_STEP2;
+	t->token_sent = true;
+	if (iwa_http_start(t->x, hdr, &err) < 0)
+		conclude(t, IWA_CRITICAL, "timeout",
+			 "%s: no time left to send the Kerberos token (%s)", t->label, err.msg);
+cleanup:
+	free(tok);
+	free(b64);
+	free(hdr);
+}
+
+static void after_step1(struct target *t, const struct iwa_http_resp *r)
+{
+	const struct run *run = t->run;
+	t->status1 = r->status;
+	t->status = r->status;
+	snprintf(t->schemes, sizeof(t->schemes), "%s", r->schemes);
+	if (r->status == 401) {
+		if (!r->negotiate_offered) {
+			conclude(t, IWA_CRITICAL, "Negotiate not offered (Kerberos off)",
+				 "%s: HTTP 401 offering only %s, no Negotiate — Kerberos is off on "
+				 "this backend (IIS: add the Negotiate provider to Windows "
+				 "Authentication); browsers use %s there",
+				 t->label,
+				 r->schemes[0] ? r->schemes : "no WWW-Authenticate at all",
+				 r->schemes[0] ? r->schemes : "nothing");
+			return;
+		}
+		if (!run->ticket_ok) {
+			conclude(t, IWA_UNKNOWN, "",
+				 "%s: HTTP 401 offering %s; Kerberos not tested: no ticket for %s "
+				 "(see above)",
+				 t->label, r->schemes, run->spn_short);
+			return;
+		}
+		send_token(t);
+		return;
+	}
+	if (r->status == 503) {
+		fail_503(t, 1);
+		return;
+	}
+	if (r->status >= 200 && r->status <= 399) {
+		conclude(t, IWA_CRITICAL, "no authentication asked",
+			 "%s: HTTP %ld without asking for authentication — anonymous access is on "
+			 "for this URL (or it is the wrong URL): nothing proves Kerberos works",
+			 t->label, r->status);
+		return;
+	}
+	conclude(t, IWA_CRITICAL, "unexpected HTTP status",
+		 "%s: HTTP %ld before authentication, expected 401 with WWW-Authenticate: "
+		 "Negotiate",
+		 t->label, r->status);
+}
+
+/* Feeds a server token (base64) to the context. Returns 0 when the context completed with
+ * mutual authentication, else fills why. */
+static int verify_token(struct target *t, const char *b64, char *why, size_t whylen)
+{
+	struct iwa_err err;
+	void *in = NULL, *out = NULL;
+	size_t il = 0, ol = 0;
+	bool complete = false;
+	int rc = -1;
+
+	if (iwa_base64_decode(b64, strlen(b64), &in, &il, &err) < 0) {
+		sfmt(why, whylen, "the Negotiate token is not base64 (%s)", err.msg);
+		goto cleanup;
+	}
+	if (iwa_gss_ctx_step(t->gss, in, il, &out, &ol, &complete, &err) < 0) {
+		sfmt(why, whylen, "%s", err.msg);
+		goto cleanup;
+	}
+	if (!complete || !iwa_gss_ctx_mutual(t->gss)) {
+		sfmt(why, whylen,
+		     "the security context did not complete with mutual "
+		     "authentication");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	free(in);
+	free(out);
+	return rc;
+}
+
+static void after_step2(struct target *t, const struct iwa_http_resp *r)
+{
+	const struct nb_cfg *cfg = t->cfg;
+	const struct run *run = t->run;
+	char why[800];
+
+	t->status = r->status;
+	t->final_token = r->negotiate_token != NULL;
+	if (r->status == 401) {
+		char server_says[900] = "";
+		if (r->negotiate_token != NULL &&
+		    verify_token(t, r->negotiate_token, why, sizeof(why)) < 0)
+			sfmt(server_says, sizeof(server_says), " (its error token: %s)", why);
+		conclude(
+			t, IWA_CRITICAL, "401 after the Kerberos token: cannot decrypt the ticket",
+			"%s: HTTP 401 after the Kerberos token%s — the backend cannot decrypt the "
+			"ticket for %s: it uses another key than the SPN's owner; on IIS set "
+			"useAppPoolCredentials=true (or useKernelMode=false) and run the pool as "
+			"the SPN's owner (check_spn_unique shows it); also check the clocks (5 min "
+			"skew)",
+			t->label, server_says, run->spn_short);
+		return;
+	}
+	if (r->status == 503) {
+		fail_503(t, 2);
+		return;
+	}
+	if (!status_expected(cfg, r->status)) {
+		conclude(t, IWA_CRITICAL, "unexpected HTTP status after authentication",
+			 "%s: HTTP %ld after Kerberos authentication, expected %s", t->label,
+			 r->status, cfg->nexpect ? cfg->expect_text : "2xx or 3xx");
+		return;
+	}
+	double total = iwa_now() - t->t_start;
+	if (r->negotiate_token == NULL) {
+		enum iwa_state st = cfg->require_mutual ? IWA_CRITICAL : IWA_WARNING;
+		conclude(t, st, "no mutual authentication token",
+			 "%s: HTTP %ld after Negotiate/Kerberos, but no final WWW-Authenticate: "
+			 "Negotiate token — mutual authentication not proven (the server did not "
+			 "show that it decrypted the ticket), %.3f s",
+			 t->label, r->status, total);
+		return;
+	}
+	if (verify_token(t, r->negotiate_token, why, sizeof(why)) < 0) {
+		conclude(t, IWA_CRITICAL, "mutual authentication failed",
+			 "%s: HTTP %ld, but the final Negotiate token does not verify: %s — this "
+			 "backend did not prove it holds the key of %s",
+			 t->label, r->status, why, run->spn_short);
+		return;
+	}
+	t->mutual = true;
+	conclude(t, IWA_OK, "",
+		 "%s: HTTP %ld after Negotiate/Kerberos, mutual authentication verified, %.3f s "
+		 "(ttfb %.3f s)%s%s",
+		 t->label, r->status, total, r->t_ttfb, t->served_by[0] ? ", served by " : "",
+		 t->served_by);
+}
+
+/* The done callback of the transport: one step of one target's state machine. */
+static void on_done(struct iwa_http_xfer *x, void *arg)
+{
+	struct target *t = iwa_http_xfer_user(x);
+	const struct iwa_http_resp *r = iwa_http_xfer_resp(x);
+	(void)arg;
+
+	note_response(t, r);
+	if (r->curl_code != 0) {
+		transport_failure(t, r, t->st == T_STEP1 ? 1 : 2);
+		return;
+	}
+	if (t->st == T_STEP1)
+		after_step1(t, r);
+	else if (t->st == T_STEP2)
+		after_step2(t, r);
+}
+
+/* Adds the ticket's node: what was asked, from where, and at -v enctype/kvno/reuse. */
+static void report_ticket(struct iwa_check *root, const struct run *run,
+			  const struct iwa_gss_ticket *tk, const struct iwa_krb *krb, int verbose,
+			  const struct iwa_err *terr)
+{
+	struct iwa_check *n;
+	if (!run->ticket_ok) {
+		n = iwa_check_add(root, IWA_CRITICAL, "%s", run->ticket_problem);
+		if (n != NULL)
+			iwa_check_set_name(n, "ticket");
+		return;
+	}
+	n = iwa_check_add(root, IWA_OK, "ticket: %s for %s, %s, %s kvno %u", tk->server, tk->client,
+			  tk->cached ? "cached service ticket" : "new service ticket from the KDC",
+			  tk->enctype, tk->kvno);
+	if (n == NULL)
+		return;
+	iwa_check_set_name(n, "ticket");
+	(void)terr;
+	if (verbose < 1)
+		return;
+	iwa_check_add_line(n, "credential cache %s", iwa_krb_ccache_name(krb));
+	if (iwa_krb_tgt_reused(krb))
+		iwa_check_add_line(n, "reused TGT from the cache (no AS exchange)");
+	else
+		iwa_check_add_line(n, "obtained a TGT in %.3f s (AS exchange)",
+				   iwa_krb_tgt_seconds(krb));
+	if (tk->cached)
+		iwa_check_add_line(n, "cached service ticket for %s reused (no TGS exchange)",
+				   tk->server);
+	else
+		iwa_check_add_line(n, "service ticket for %s obtained from the KDC in %.3f s%s",
+				   tk->server, tk->seconds,
+				   tk->removed_old ? " (--fresh-ticket: the cached one was removed)"
+						   : "");
+	iwa_check_add_line(n, "ticket enctype %s (%d), kvno %u, session key %s", tk->enctype,
+			   tk->enctype_num, tk->kvno, tk->session_enctype);
+	if (tk->endtime > 0) {
+		time_t e = (time_t)tk->endtime;
+		struct tm tmv;
+		char when[64] = "";
+		if (gmtime_r(&e, &tmv) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tmv);
+		iwa_check_add_line(n, "ticket valid until %s", when);
+	}
+}
+
+/* Words for a ticket failure (the KDC's message is in terr). */
+static void describe_ticket_failure(struct run *run, const struct iwa_gss_ticket *tk,
+				    const struct iwa_err *terr)
+{
+	if (tk->fail == IWA_GSS_TKT_SPN_UNKNOWN)
+		sfmt(run->ticket_problem, sizeof(run->ticket_problem),
+		     "no Kerberos ticket for %s: the KDC does not know a unique account for it "
+		     "(%s) — the SPN is missing or registered on more than one account, and "
+		     "browsers silently fall back to NTLM; run check_spn_unique, then register "
+		     "it once on the pool's account (setspn -S %s ACCOUNT)",
+		     run->principal, terr->msg, run->spn_short);
+	else if (tk->fail == IWA_GSS_TKT_CLOCK_SKEW)
+		sfmt(run->ticket_problem, sizeof(run->ticket_problem),
+		     "no Kerberos ticket for %s: clock skew between this host and the KDC (%s) "
+		     "— synchronize the clocks (NTP)",
+		     run->principal, terr->msg);
+	else
+		sfmt(run->ticket_problem, sizeof(run->ticket_problem),
+		     "no Kerberos ticket for %s: the KDC refused it (%s)", run->principal,
+		     terr->msg);
+}
+
+static void add_perfdata(struct iwa_check *root, struct target *ts, size_t n, double ticket_time,
+			 const struct nb_cfg *cfg, size_t nok)
+{
+	double zero = 0, max = (double)n;
+	char label[200];
+	iwa_check_perf(root, "backends_ok", (double)nok, "", NULL, &zero, &max);
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &ts[i];
+		double total = (t->t_end > 0 ? t->t_end : iwa_now()) - t->t_start;
+		snprintf(label, sizeof(label), "%s_time", t->label);
+		iwa_check_perf(root, label, total, "s", &cfg->th, &zero, NULL);
+		snprintf(label, sizeof(label), "%s_ttfb", t->label);
+		iwa_check_perf(root, label, t->ttfb, "s", NULL, &zero, NULL);
+		snprintf(label, sizeof(label), "%s_status", t->label);
+		iwa_check_perf(root, label, (double)t->status, "", NULL, NULL, NULL);
+	}
+	iwa_check_perf(root, "ticket_time", ticket_time, "s", NULL, &zero, NULL);
+}
+
+/* Builds the summary (first line): all good, or each failing target's short cause. */
+static void summarize(struct iwa_check *root, const struct run *run, struct target *ts, size_t n,
+		      size_t nok)
+{
+	struct iwa_buf b;
+	iwa_buf_init(&b, 4096);
+	if (!run->ticket_ok) {
+		iwa_buf_addf(&b, "%s", run->ticket_problem);
+	} else if (nok == n) {
+		iwa_buf_addf(&b,
+			     "%zu/%zu backends accept Kerberos for %s, mutual authentication "
+			     "verified",
+			     nok, n, run->spn_short);
+	} else {
+		bool first = true;
+		for (size_t i = 0; i < n; i++) {
+			if (ts[i].state == IWA_OK || ts[i].summary[0] == '\0')
+				continue;
+			iwa_buf_addf(&b, "%s%s: %s", first ? "" : "; ", ts[i].label, ts[i].summary);
+			first = false;
+		}
+		iwa_buf_addf(&b, " (%zu/%zu backends OK)", nok, n);
+	}
+	char *s = iwa_buf_take(&b);
+	if (s != NULL)
+		iwa_check_set_text(root, "%s", s);
+	free(s);
+	iwa_buf_free(&b);
+}
+
+static int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
+		  struct iwa_err *err)
+{
+	const struct nb_cfg *cfg = vcfg;
+	struct iwa_krb *krb = NULL;
+	struct iwa_http *http = NULL;
+	struct target *ts = NULL;
+	struct run run;
+	struct iwa_gss_ticket tk;
+	struct iwa_err terr;
+	char client_realm[256] = "";
+	int rc = 0;
+	size_t n = 0, nok = 0;
+
+	memset(&run, 0, sizeof(run));
+	memset(&tk, 0, sizeof(tk));
+	run.cfg = cfg;
+	run.common = common;
+	double t0 = iwa_now();
+
+	rc = iwa_krb_setup(&cfg->krb, &krb, err);
+	if (rc < 0)
+		goto cleanup;
+	const char *realm = cfg->realm;
+	if (realm == NULL) {
+		const char *cr = iwa_gss_principal_realm(iwa_krb_client(krb));
+		snprintf(client_realm, sizeof(client_realm), "%s", cr ? cr : "");
+		realm = client_realm;
+	}
+	char spn[512];
+	if (cfg->spn != NULL)
+		snprintf(spn, sizeof(spn), "%s", cfg->spn);
+	else
+		snprintf(spn, sizeof(spn), "HTTP/%s", cfg->url_host);
+	rc = iwa_gss_service_principal(spn, realm, run.principal, sizeof(run.principal), err);
+	if (rc < 0)
+		goto cleanup;
+	snprintf(run.spn_short, sizeof(run.spn_short), "%s", spn);
+	char *at = strrchr(run.spn_short, '@');
+	if (at != NULL && cfg->spn != NULL)
+		*at = '\0';
+
+	/* One service ticket for the whole run. */
+	memset(&terr, 0, sizeof(terr));
+	rc = iwa_gss_service_ticket(iwa_krb_ccache_name(krb), run.principal, cfg->krb.fresh, &tk,
+				    &terr);
+	if (rc < 0) {
+		if (tk.fail == IWA_GSS_TKT_SPN_UNKNOWN || tk.fail == IWA_GSS_TKT_KDC_REFUSED ||
+		    tk.fail == IWA_GSS_TKT_CLOCK_SKEW) {
+			describe_ticket_failure(&run, &tk, &terr);
+			rc = 0;
+		} else {
+			*err = terr;
+			if (tk.fail == IWA_GSS_TKT_OWN_CREDS)
+				iwa_err_prefix(err, "our Kerberos credentials are unusable");
+			goto cleanup;
+		}
+	} else {
+		run.ticket_ok = true;
+	}
+	double ticket_time = iwa_now() - t0;
+	if (run.ticket_ok) {
+		rc = iwa_gss_cred_acquire(iwa_krb_ccache_name(krb), IWA_GSS_MECH_SPNEGO, &run.cred,
+					  err);
+		if (rc < 0)
+			goto cleanup;
+	}
+
+	/* The targets: the VIP (the URL's own resolution), then each backend. */
+	n = (cfg->no_vip ? 0 : 1) + cfg->nbackends;
+	ts = calloc(n, sizeof(*ts));
+	if (ts == NULL) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	struct iwa_http_opts ho = {cfg->ca_file, cfg->insecure, 4096, "check_negotiate_backend"};
+	rc = iwa_http_new(&ho, &http, err);
+	if (rc < 0)
+		goto cleanup;
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &ts[i];
+		t->cfg = cfg;
+		t->run = &run;
+		t->state = IWA_UNKNOWN;
+		const char *ct = NULL;
+		if (!cfg->no_vip && i == 0) {
+			t->vip = true;
+			snprintf(t->label, sizeof(t->label), "%s", VIP_LABEL);
+			snprintf(t->where, sizeof(t->where), "%s:%u (VIP)", cfg->url_host,
+				 cfg->url_port);
+		} else {
+			const struct backend *b = &cfg->backends[i - (cfg->no_vip ? 0 : 1)];
+			unsigned port = b->port ? b->port : cfg->url_port;
+			snprintf(t->label, sizeof(t->label), "%s", b->label);
+			bool v6 = strchr(b->addr, ':') != NULL;
+			snprintf(t->where, sizeof(t->where), "%s%s%s:%u", v6 ? "[" : "", b->addr,
+				 v6 ? "]" : "", port);
+			rc = iwa_http_connect_to(cfg->url_host, cfg->url_port, b->addr, port,
+						 t->connect_to, sizeof(t->connect_to), err);
+			if (rc < 0)
+				goto cleanup;
+			ct = t->connect_to;
+		}
+		rc = iwa_http_xfer_new(http, cfg->url, ct, t, &t->x, err);
+		if (rc < 0)
+			goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct iwa_err e2;
+		ts[i].t_start = iwa_now();
+		ts[i].st = T_STEP1;
+		if (iwa_http_start(ts[i].x, NULL, &e2) < 0)
+			conclude(&ts[i], IWA_CRITICAL, "timeout", "%s: %s", ts[i].label, e2.msg);
+	}
+	rc = iwa_http_run(http, on_done, NULL, err);
+	if (rc < 0)
+		goto cleanup;
+
+	/* Results. */
+	report_ticket(root, &run, &tk, krb, common->verbose, &terr);
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &ts[i];
+		if (t->st != T_DONE)
+			conclude(t, IWA_UNKNOWN, "internal error", "%s: no result (internal error)",
+				 t->label);
+		enum iwa_state st = t->state;
+		if (st == IWA_OK || st == IWA_WARNING) {
+			enum iwa_state ts_state =
+				iwa_thresholds_state(&cfg->th, t->t_end - t->t_start);
+			if (ts_state != IWA_OK && iwa_state_worst(st, ts_state) != st) {
+				st = iwa_state_worst(st, ts_state);
+				snprintf(t->summary, sizeof(t->summary), "slow: %.3f s",
+					 t->t_end - t->t_start);
+			}
+		}
+		t->state = st;
+		if (st == IWA_OK)
+			nok++;
+		struct iwa_check *c = iwa_check_add(root, st, "%s", t->text);
+		if (c == NULL) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		iwa_check_set_name(c, t->label);
+		if (common->verbose >= 1) {
+			iwa_check_add_line(c, "target %s%s%s, connected to %s:%ld", t->where,
+					   t->vip ? "" : " via CURLOPT_CONNECT_TO ",
+					   t->vip ? "" : t->connect_to, t->ip[0] ? t->ip : "-",
+					   t->port);
+			iwa_check_add_line(c, "step 1: HTTP %ld, offered: %s", t->status1,
+					   t->schemes[0] ? t->schemes : "-");
+			if (t->token_sent)
+				iwa_check_add_line(c,
+						   "step 2: HTTP %ld, final Negotiate token: %s, "
+						   "mutual authentication: %s",
+						   t->status, t->final_token ? "yes" : "no",
+						   t->mutual ? "verified" : "not verified");
+			iwa_check_add_line(
+				c, "timings: connect %.3f s, TLS %.3f s, ttfb %.3f s, total %.3f s",
+				t->t_connect, t->t_tls, t->ttfb, t->t_end - t->t_start);
+		}
+	}
+	add_perfdata(root, ts, n, ticket_time, cfg, nok);
+	summarize(root, &run, ts, n, nok);
+	rc = 0;
+cleanup:
+	if (ts != NULL) {
+		for (size_t i = 0; i < n; i++)
+			iwa_gss_ctx_free(ts[i].gss);
+	}
+	iwa_http_free(http);
+	free(ts);
+	iwa_gss_cred_free(run.cred);
+	iwa_krb_free(krb);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ plugin definition */
+
+static const struct option nb_longopts[] = {
+	{"url", required_argument, NULL, 'u'},
+	{"backend", required_argument, NULL, 'B'},
+	{"expect", required_argument, NULL, 'e'},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{"no-vip", no_argument, NULL, OPT_NO_VIP},
+	{"spn", required_argument, NULL, OPT_SPN},
+	{"realm", required_argument, NULL, OPT_REALM},
+	{"keytab", required_argument, NULL, OPT_KEYTAB},
+	{"principal", required_argument, NULL, OPT_PRINCIPAL},
+	{"ccache", required_argument, NULL, OPT_CCACHE},
+	{"fresh-ticket", no_argument, NULL, OPT_FRESH},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"require-mutual", no_argument, NULL, OPT_REQUIRE_MUTUAL},
+	{NULL, 0, NULL, 0},
+};
+
+static const char nb_purpose[] =
+	"Logs in with Kerberos (HTTP Negotiate/SPNEGO) to every backend behind an L4\n"
+	"balancer, as a browser would through the public name, and proves with mutual\n"
+	"authentication that each backend decrypted the ticket with the SPN's key.\n"
+	"One service ticket per run is shared by all backends; all backends are checked\n"
+	"in parallel, each bounded by the time budget (-t).\n";
+
+static const char nb_usage[] =
+	"Usage: check_negotiate_backend -u URL [-B ADDR[:PORT]]... [--no-vip]\n"
+	"         [--spn SPN] [--realm REALM] [--keytab FILE [--principal NAME]]\n"
+	"         [--ccache NAME] [--fresh-ticket] [--ca-file FILE | --insecure]\n"
+	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [-t SECONDS] [-v]\n";
+
+static const char nb_options[] =
+	"Target:\n"
+	" -u, --url URL          the public URL as users reach it (http or https),\n"
+	"                        e.g. https://sso.example.com/app/ (required)\n"
+	" -B, --backend ADDR[:PORT]\n"
+	"                        also check this backend (repeatable, up to 32): connect\n"
+	"                        to ADDR while URL host, TLS SNI, Host header and SPN\n"
+	"                        stay the public name; PORT defaults to the URL's; an\n"
+	"                        IPv6 address as [ADDR]:PORT; results are labelled with\n"
+	"                        ADDR[:PORT] as given (default: none)\n"
+	" --no-vip               do not check the URL's own address (default: the VIP\n"
+	"                        is checked too, labelled 'vip')\n"
+	"Kerberos:\n"
+	" --spn SPN              service principal to ask for, imported exactly (no DNS\n"
+	"                        canonicalization) (default: HTTP/<URL host>)\n"
+	" --realm REALM          realm of the SPN (default: our principal's realm)\n"
+	" --keytab FILE          get a TGT from this client keytab into a private cache\n"
+	"                        (or into --ccache) (default: none, use the cache)\n"
+	" --principal NAME       keytab principal (default: the keytab's first one)\n"
+	" --ccache NAME          credential cache; a FILE: cache given here lets\n"
+	"                        consecutive runs reuse the TGT and the service ticket\n"
+	"                        without KDC traffic (default: KRB5CCNAME or the\n"
+	"                        default cache; with --keytab a private cache)\n"
+	" --fresh-ticket         ask the KDC for a new service ticket even when one is\n"
+	"                        cached (only that ticket is replaced) (default: reuse)\n"
+	"TLS:\n"
+	" --ca-file FILE         CA certificates to verify the servers (default: the\n"
+	"                        system's trust store)\n"
+	" --insecure             do not verify certificates (default: verify)\n"
+	"Results:\n"
+	" -e, --expect CODES     HTTP status expected after authentication, a list of\n"
+	"                        codes and ranges, e.g. 200,301-302 (default: 200-399)\n"
+	" -w, --warning RANGE    WARNING when a backend's total time in seconds is\n"
+	"                        outside RANGE (default: none)\n"
+	" -c, --critical RANGE   CRITICAL likewise (default: none)\n"
+	" --require-mutual       CRITICAL instead of WARNING when a backend answers\n"
+	"                        without the final mutual-authentication token\n";
+
+static const char nb_notes[] =
+	"Per backend (worst wins):\n"
+	" OK        expected status after Kerberos, mutual authentication verified\n"
+	" WARNING   authenticated but no mutual-authentication token; slower than -w\n"
+	" CRITICAL  401 after the token (the backend cannot decrypt the ticket: wrong\n"
+	"           key, e.g. IIS kernel mode without useAppPoolCredentials); 503\n"
+	"           (application pool stopped: 'Log on as a batch job'?); only NTLM\n"
+	"           or Basic offered (Kerberos off); refused, TLS failure, timeout,\n"
+	"           unexpected status; the KDC has no unique account for the SPN\n"
+	" UNKNOWN   our own credentials are unusable (bad keytab, expired password)\n"
+	"Perfdata: backends_ok, <label>_time, <label>_ttfb, <label>_status per target\n"
+	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds).\n"
+	"-v adds the ticket's enctype and kvno, TGT/ticket reuse, and per-target\n"
+	"addresses, steps and timings.\n";
+
+static const char nb_examples[] =
+	"Examples:\n"
+	"  check_negotiate_backend -u https://sso.camtest.test/ -B server1 -B server2 \\\n"
+	"    --keytab /etc/iwa/monitor.keytab --ccache FILE:/var/cache/iwa/cc \\\n"
+	"    --ca-file /etc/iwa/ca.pem\n"
+	"  NEGOTIATE OK - 3/3 backends accept Kerberos for HTTP/sso.camtest.test, mutual\n"
+	"  authentication verified | backends_ok=3;;;0;3 vip_time=0.02s;;;0 ...\n"
+	"  check_negotiate_backend -u https://sso.camtest.test/ -B 10.0.0.11:8443 \\\n"
+	"    --no-vip -w 1 -c 5 -e 200\n";
+
+static const struct iwa_plugin nb_plugin = {
+	.name = "check_negotiate_backend",
+	.service = "NEGOTIATE",
+	.shortopts = "u:B:e:w:c:",
+	.longopts = nb_longopts,
+	.purpose = nb_purpose,
+	.usage = nb_usage,
+	.options_help = nb_options,
+	.notes = nb_notes,
+	.examples = nb_examples,
+	.handle_opt = nb_opt,
+	.validate = nb_validate,
+	.run = nb_run,
+};
+
+int main(int argc, char **argv)
+{
+	struct nb_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	int rc = iwa_plugin_main(&nb_plugin, &cfg, argc, argv);
+	free(cfg.url_host);
+	return rc;
+}

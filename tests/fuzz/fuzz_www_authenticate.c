@@ -1,0 +1,58 @@
+/* fuzz_www_authenticate.c — libFuzzer entry point for the WWW-Authenticate parser and the
+ * response-header handling of common/http.c (and base64 decoding of the Negotiate token).
+ * Build on demand, e.g.:
+ *   clang -g -fsanitize=fuzzer,address,undefined -Icommon -I. tests/fuzz/fuzz_www_authenticate.c \
+ *     common/http.c common/iwa.c common/util.c common/budget.c $(pkg-config --libs libcurl)
+ * The input is used three ways: as one field value, as a block of header lines, and (when
+ * a Negotiate token comes out) through the base64 decoder. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct iwa_auth_challenge ch[16];
+	struct iwa_err err;
+	size_t n = 0;
+	const char *s = (const char *)data;
+
+	if (iwa_www_auth_parse(s, size, ch, 16, &n, &err) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			/* every slice must lie inside the input */
+			if (ch[i].scheme < s || ch[i].scheme + ch[i].scheme_len > s + size)
+				abort();
+			if (ch[i].token68 != NULL &&
+			    (ch[i].token68 < s || ch[i].token68 + ch[i].token68_len > s + size))
+				abort();
+			size_t np = ch[i].nparams < IWA_AUTH_PARAMS_MAX ? ch[i].nparams
+									: IWA_AUTH_PARAMS_MAX;
+			for (size_t k = 0; k < np; k++)
+				if (ch[i].params[k].value < s ||
+				    ch[i].params[k].value + ch[i].params[k].value_len > s + size)
+					abort();
+		}
+	}
+
+	struct iwa_http_resp r;
+	iwa_http_resp_init(&r, 64);
+	size_t start = 0;
+	for (size_t i = 0; i <= size; i++) {
+		if (i == size || data[i] == '\n') {
+			iwa_http_resp_header(&r, s + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (r.negotiate_token != NULL) {
+		void *tok = NULL;
+		size_t tl = 0;
+		if (iwa_base64_decode(r.negotiate_token, strlen(r.negotiate_token), &tok, &tl,
+				      &err) == 0)
+			free(tok);
+	}
+	iwa_http_resp_free(&r);
+	return 0;
+}
