@@ -44,16 +44,9 @@ static int grow(void **arr, size_t *cap, size_t n, size_t el)
 static char *vformat(const char *fmt, va_list ap)
 {
 	struct iwa_buf b;
-	va_list ap2;
 	char *s;
-	int n;
 
 	if (fmt == NULL)
-		return NULL;
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
 		return NULL;
 	iwa_buf_init(&b, 0);
 	if (iwa_buf_vaddf(&b, fmt, ap) != 0) {
@@ -239,24 +232,41 @@ void iwa_check_free(struct iwa_check *c)
 
 /* ---- text rendering ---- */
 
+static bool is_ctrl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7F;
+}
+
 /* Appends at most max_len bytes of s made safe for a plugin output line: '|' becomes '/'
  * (a '|' starts perfdata for Nagios and Icinga), runs of control characters (newlines, tabs)
- * become one space. */
+ * become one space; control characters at the start or the end are dropped. The buffer is
+ * unchanged on failure. */
 static int add_one_line(struct iwa_buf *b, const char *s, size_t max_len)
 {
-	size_t start = b->len, n = 0;
+	const unsigned char *p = (const unsigned char *)s, *end;
+	size_t start = b->len, len = strlen(s);
 	int rc = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s;
-	     rc == 0 && *p != '\0' && n < max_len; p++, n++) {
-		if (*p == '|') {
+	end = p + (len < max_len ? len : max_len);
+	while (p < end && is_ctrl(*p))
+		p++;
+	while (end > p && is_ctrl(end[-1]))
+		end--;
+	while (rc == 0 && p < end) {
+		const unsigned char *q = p;
+
+		while (q < end && *q != '|' && !is_ctrl(*q))
+			q++;
+		if (q > p) {
+			rc = iwa_buf_add(b, p, (size_t)(q - p));
+			p = q;
+		} else if (*p == '|') {
 			rc = iwa_buf_add(b, "/", 1);
-		} else if (*p < 0x20 || *p == 0x7F) {
-			while (p[1] != '\0' && (p[1] < 0x20 || p[1] == 0x7F))
+			p++;
+		} else {
+			while (p < end && is_ctrl(*p))
 				p++;
 			rc = iwa_buf_add(b, " ", 1);
-		} else {
-			rc = iwa_buf_add(b, p, 1);
 		}
 	}
 	if (rc != 0) {
@@ -267,26 +277,40 @@ static int add_one_line(struct iwa_buf *b, const char *s, size_t max_len)
 	return rc;
 }
 
-/* Appends a long-output line with `indent` spaces; embedded newlines start new lines with the
- * same indent, '\r' is dropped, other control characters become spaces, '|' becomes '/'. */
+/* Appends a long-output line with `indent` spaces and a newline. An embedded newline starts
+ * a new line with the same indent (empty lines get no indent), trailing newlines are dropped,
+ * '\r' is dropped, other control characters become spaces, '|' becomes '/'. */
 static int add_long_line(struct iwa_buf *b, const char *s, int indent)
 {
-	int rc = iwa_buf_addf(b, "%*s", indent, "");
+	const char *p = s, *end = s + strlen(s);
+	int rc = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; rc == 0 && *p != '\0'; p++) {
-		if (*p == '\n')
-			rc = iwa_buf_addf(b, "\n%*s", indent, "");
-		else if (*p == '\r')
-			continue;
-		else if (*p == '|')
-			rc = iwa_buf_add(b, "/", 1);
-		else if (*p < 0x20 || *p == 0x7F)
-			rc = iwa_buf_add(b, " ", 1);
-		else
-			rc = iwa_buf_add(b, p, 1);
-	}
-	if (rc == 0)
-		rc = iwa_buf_add(b, "\n", 1);
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	do {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *seg_end = nl != NULL ? nl : end;
+		bool empty = true;
+
+		for (const char *q = p; q < seg_end; q++)
+			empty = empty && *q == '\r';
+		if (!empty)
+			rc = iwa_buf_addf(b, "%*s", indent, "");
+		for (const unsigned char *q = (const unsigned char *)p;
+		     rc == 0 && q < (const unsigned char *)seg_end; q++) {
+			if (*q == '\r')
+				continue;
+			if (*q == '|')
+				rc = iwa_buf_add(b, "/", 1);
+			else if (is_ctrl(*q))
+				rc = iwa_buf_add(b, " ", 1);
+			else
+				rc = iwa_buf_add(b, q, 1);
+		}
+		if (rc == 0)
+			rc = iwa_buf_add(b, "\n", 1);
+		p = seg_end + 1;
+	} while (rc == 0 && p <= end);
 	return rc;
 }
 
@@ -316,7 +340,9 @@ static int add_long_tree(struct iwa_buf *b, const struct iwa_check *c, int depth
 	int indent = 2 * (depth - 1);
 	int rc;
 
-	rc = iwa_buf_addf(b, "%*s[%s] ", indent, "", iwa_state_name(iwa_check_state(c)));
+	rc = iwa_buf_addf(b, "%*s[%s]", indent, "", iwa_state_name(iwa_check_state(c)));
+	if (rc == 0 && c->text[0] != '\0')
+		rc = iwa_buf_add(b, " ", 1);
 	if (rc == 0)
 		rc = add_one_line(b, c->text, SIZE_MAX);
 	if (rc == 0)

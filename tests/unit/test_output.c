@@ -247,6 +247,30 @@ static void test_sanitising(void **state)
 	iwa_check_free(root);
 }
 
+/* Trailing newlines and control characters are dropped, empty lines get no indent, an empty
+ * child text gives just "[STATE]". */
+static void test_whitespace(void **state)
+{
+	struct iwa_check *root = iwa_check_new();
+	struct iwa_check *c;
+
+	(void)state;
+	assert_int_equal(iwa_check_set_text(root, "\r\nserver said: failed\r\n"), 0);
+	c = iwa_check_add(root, IWA_OK, "%s", "");
+	assert_int_equal(iwa_check_add_line(c, "first\n\nthird\r\n"), 0);
+	assert_int_equal(iwa_check_add_line(c, "%s", ""), 0);
+	assert_int_equal(iwa_check_add_line(c, "\tx\x1b[0m"), 0);
+	check_text(root, "S",
+		   "S OK - server said: failed\n"
+		   "[OK]\n"
+		   "    first\n"
+		   "\n"
+		   "    third\n"
+		   "\n"
+		   "     x [0m\n");
+	iwa_check_free(root);
+}
+
 /* iwa_check_perf refuses a bad label and adds nothing; NULL arguments are harmless. */
 static void test_bad_input(void **state)
 {
@@ -551,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_worst_state),
 		cmocka_unit_test(test_own_copies),
 		cmocka_unit_test(test_sanitising),
+		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_hand_filled_perf),
 		cmocka_unit_test(test_tree_json),
