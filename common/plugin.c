@@ -504,6 +504,9 @@ static int add_part(struct iwa_buf *b, const char *title, const char *text)
 
 	if (text == NULL || *text == '\0')
 		return 0;
+	/* a text that already starts with its title ("Examples:...") is not titled twice */
+	if (title != NULL && strncmp(text, title, strlen(title)) == 0)
+		title = NULL;
 	if (title != NULL && iwa_buf_addf(b, "%s\n", title) < 0)
 		return IWA_ENOMEM;
 	if (iwa_buf_adds(b, text) < 0)
