@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Engine test: Icinga 2 runs the plugins against the lab with contrib/icinga2 as shipped.
+# Icinga 2 runs from a private folder inside the lab namespace; every service is forced
+# through the REST API and its state, output and perfdata read back; every perfdata item goes
+# through Icinga's own parse_performance_data; one broken scenario per plugin.
+# Env: BUILDDIR LAB LAB_NS LAB_DIR (lab up). TAP on stdout.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../tap.sh"
+source "$here/lib.sh"
+source "$here/icinga2-lib.sh"
+T_START=$(eng_now)
+
+cleanup() {
+  icinga_stop >/dev/null 2>&1
+  "$LAB" reset >/dev/null 2>&1
+  eng_watchdog_stop
+  # keep the engine's folder (logs, config) when something failed
+  [ "$TAP_FAILED" -eq 0 ] && [ -n "${W:-}" ] && rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' TERM INT
+eng_watchdog "${ENGINE_TEST_TIMEOUT:-115}"
+
+eng_plugins_present || { tap_end; exit 1; }
+if eng_lab_env; then tap_ok "lab environment read (keytab ${LABENV[LAB_MONITOR_KEYTAB]})"; else
+  tap_fail "lab environment read" "\`$LAB exec env\` has no LAB_MONITOR_KEYTAB"; tap_end; exit 1; fi
+
+W=$(eng_workdir icinga2)
+# Test-only overlay: a probe that shows which environment Icinga gives to check commands
+# (printenv, no shell: Icinga would take $...$ as macros).
+cat > "$W/overlay.conf" <<'EOF'
+object CheckCommand "iwa-test-envprobe" {
+  command = [ "/usr/bin/printenv", "KRB5_CONFIG", "LAB_MONITOR_KEYTAB" ]
+}
+apply Service "iwa-test-envprobe" {
+  check_command = "iwa-test-envprobe"
+  assign where host.vars.iwa_fqdn
+}
+EOF
+icinga_setup "$W" "$W/overlay.conf" || { tap_fail "icinga2 private folder set up"; tap_end; exit 1; }
+
+icinga_validate
+expect "icinga2 -C accepts contrib/icinga2 (commands and apply rules) unchanged" 0 '' \
+  'Instantiated 3 CheckCommands|Instantiated [0-9]+ CheckCommands' 'Instantiated 7 Services'
+
+if icinga_start; then
+  tap_ok "icinga2 started in the lab namespace (PID $ICINGA_PID, API up in ${ICINGA_START_SECONDS}s)"
+else
+  tap_fail "icinga2 started in the lab namespace" "$(tail -n 20 "$W/log/stdout.log" "$W/log/icinga2.log" 2>/dev/null)"
+  tap_end; exit 1
+fi
+
+# results_of LABEL TIMEOUT [SERVICE...]: forces, stores JSON lines in $RES.
+results_of() {
+  local label=$1 t0; shift
+  t0=$(eng_now)
+  if RES=$(icinga_force "$@"); then
+    tap_ok "$label: forced checks returned through the REST API in $(eng_since "$t0")s"
+  else
+    tap_fail "$label: forced checks returned through the REST API" "$RES"; RES=""
+  fi
+}
+# field SERVICE KEY: a field of one service's result.
+field() { printf '%s\n' "$RES" | jq -r --arg s "$1" 'select(.service==$s) | .'"$2"; }
+# expect_state SERVICE STATE REGEX: Icinga's state, and REGEX (ERE; ^ = start of the output, . also
+# matches newlines) against the whole output as Icinga stored it.
+expect_state() {
+  local svc=$1 want=$2 re=$3 st out
+  st=$(field "$svc" state); out=$(field "$svc" output)
+  if [ "$st" = "$want" ] && printf "%s" "$out" | grep -Ezq -- "$re"; then
+    tap_ok "icinga2: $svc state $want, output /$re/"
+  else
+    tap_fail "icinga2: $svc state $want, output /$re/" "state: $st" "output: $out"
+  fi
+}
+
+# --- healthy lab: every service OK, perfdata parsed by Icinga ---
+results_of "healthy lab" 60
+probe=$(field iwa-test-envprobe output)
+if [ "$probe" = "${LABENV[KRB5_CONFIG]}"$'\n'"${LABENV[LAB_MONITOR_KEYTAB]}" ] || \
+   [ "$(printf '%s\n' "$probe" | head -n 1)" = "${LABENV[KRB5_CONFIG]}" ]; then
+  tap_ok "icinga2 passes the lab environment to check commands (KRB5_CONFIG=${LABENV[KRB5_CONFIG]})"
+else
+  tap_fail "icinga2 passes the lab environment to check commands" "probe output: $probe"
+fi
+SERVICES=(iwa-spn-unique iwa-spn-audit iwa-negotiate-server1 iwa-negotiate-server2
+  iwa-negotiate-vip iwa-batch-logon-gpo)
+expect_state iwa-spn-unique 0 '^SPN_UNIQUE OK - .*cam-svc'
+expect_state iwa-spn-audit 0 '^SPN_UNIQUE OK - '
+expect_state iwa-negotiate-server1 0 '^NEGOTIATE_BACKEND OK - '
+expect_state iwa-negotiate-server2 0 '^NEGOTIATE_BACKEND OK - '
+expect_state iwa-negotiate-vip 0 '^NEGOTIATE_BACKEND OK - '
+expect_state iwa-batch-logon-gpo 0 '^BATCH_LOGON_GPO OK - .*IIS-BatchLogon-GPO'
+for svc in "${SERVICES[@]}"; do
+  mapfile -t items < <(printf '%s\n' "$RES" | jq -r --arg s "$svc" \
+    'select(.service==$s) | .performance_data[]')
+  bad=()
+  for it in "${items[@]}"; do icinga_parse_perfdata "$it" || bad+=("rejected: $it"); done
+  if [ ${#items[@]} -gt 0 ] && [ ${#bad[@]} -eq 0 ]; then
+    tap_ok "icinga2: $svc perfdata (${#items[@]} items) all pass parse_performance_data"
+  else
+    tap_fail "icinga2: $svc perfdata passes parse_performance_data" "items: ${#items[@]}" "${bad[@]}"
+  fi
+done
+
+# --- one scenario per plugin: the expected non-OK state in Icinga, then revert ---
+# scenario NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...
+scenario() {
+  local name=$1 t=$2; shift 2
+  local svcs=() args=("$@")
+  while [ $# -gt 0 ]; do svcs+=("$1"); shift 3; done
+  eng_scenario "$name" on || return
+  results_of "scenario $name" "$t" "${svcs[@]}"
+  set -- "${args[@]}"
+  while [ $# -gt 0 ]; do expect_state "$1" "$2" "$3"; shift 3; done
+  eng_scenario "$name" off
+}
+scenario spn-missing 40 iwa-spn-unique 2 '^SPN_UNIQUE CRITICAL - .*HTTP/'
+scenario backend-503 40 iwa-negotiate-server1 2 '^NEGOTIATE_BACKEND CRITICAL - .*503' \
+  iwa-negotiate-server2 0 '^NEGOTIATE_BACKEND OK - '
+scenario gpo-wrong-ou 40 iwa-batch-logon-gpo 2 '^BATCH_LOGON_GPO CRITICAL - .*(ServiceAccounts|WebServers)'
+
+# --- stop by PID ---
+t0=$(eng_now); pid=$ICINGA_PID
+if icinga_stop; then tap_ok "icinga2 (PID $pid) stopped on SIGTERM in $(eng_since "$t0")s"; else
+  tap_fail "icinga2 (PID $pid) stopped on SIGTERM" "had to be killed"; fi
+d=$(eng_since "$T_START")
+if awk -v d="$d" 'BEGIN { exit !(d < 120) }'; then tap_ok "icinga2 engine test took ${d}s (< 120 s)"; else
+  tap_fail "icinga2 engine test took ${d}s (< 120 s)"; fi
+tap_end

@@ -1,0 +1,84 @@
+# tests/engines/lib.sh — shared by the engine tests (icinga2.sh, nagios.sh, zabbix.sh) and
+# tests/demo/zz_icinga2.sh. Source it after tests/tap.sh.
+# Needs env BUILDDIR (build dir holding plugins/), LAB (tests/lab/lab), LAB_NS, LAB_DIR; the
+# lab is up. IWA_ENGINE_PLUGINDIR overrides the plugin directory (harness development with
+# tests/engines/standin/ only).
+ENG_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ENG_CONTRIB=$ENG_SRC/contrib
+: "${BUILDDIR:?BUILDDIR must name the build directory}" "${LAB:?LAB must name tests/lab/lab}"
+: "${LAB_NS:?}" "${LAB_DIR:?}"
+BUILDDIR=$(cd "$BUILDDIR" && pwd)
+ENG_PLUGINDIR=${IWA_ENGINE_PLUGINDIR:-$BUILDDIR/plugins}
+ENG_PLUGINS=(check_spn_unique check_negotiate_backend check_batch_logon_gpo)
+
+eng_now() { date +%s.%N; }
+# eng_since T0: seconds since T0, two decimals.
+eng_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# eng_workdir NAME: a fresh directory under the build dir (tests write only there).
+eng_workdir() {
+  mkdir -p "$BUILDDIR/engines-run"
+  mktemp -d "$BUILDDIR/engines-run/$1.XXXXXX"
+}
+
+# eng_lab_env: reads the lab's environment (as `$LAB exec` gives it to commands) into LABENV.
+declare -gA LABENV=()
+eng_lab_env() {
+  local line
+  while IFS= read -r line; do
+    case $line in LAB_*=*|KRB5*=*) LABENV[${line%%=*}]=${line#*=} ;; esac
+  done < <("$LAB" exec /usr/bin/env)
+  [ -n "${LABENV[LAB_MONITOR_KEYTAB]:-}" ]
+}
+eng_dc_name() { echo "${LABENV[LAB_DC_FQDN]:-${LABENV[LAB_DC_NAME]:-dc1.camtest.test}}"; }
+eng_fqdn() { echo "${LABENV[LAB_VIP_FQDN]:-${LABENV[LAB_FQDN]:-sso.camtest.test}}"; }
+
+# eng_plugins_present: tap assertion that the three plugins are built.
+eng_plugins_present() {
+  local p missing=()
+  for p in "${ENG_PLUGINS[@]}"; do [ -x "$ENG_PLUGINDIR/$p" ] || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ]; then tap_ok "plugins present in $ENG_PLUGINDIR"; return 0; fi
+  tap_fail "plugins present in $ENG_PLUGINDIR" "missing: ${missing[*]}"; return 1
+}
+
+# eng_watchdog SECONDS: bounds the whole test; on expiry the test gets SIGTERM (its EXIT
+# trap stops the engine and reverts the lab). eng_watchdog_stop in the EXIT trap.
+ENG_WATCHDOG=""
+eng_watchdog() {
+  local me=$$
+  (
+    trap 'kill "$s" 2>/dev/null; exit 0' TERM
+    sleep "$1" >/dev/null 2>&1 </dev/null & s=$!
+    wait "$s" || exit 0
+    printf 'not ok - test finished within %ss (watchdog)\n' "$1"; kill -TERM "$me"
+  ) &
+  ENG_WATCHDOG=$!
+}
+eng_watchdog_stop() {
+  if [ -n "$ENG_WATCHDOG" ]; then kill "$ENG_WATCHDOG" 2>/dev/null; wait "$ENG_WATCHDOG" 2>/dev/null; fi
+  ENG_WATCHDOG=""
+}
+
+# eng_scenario NAME on|off : toggles a lab scenario; a tap failure if the lab refuses.
+eng_scenario() {
+  local out
+  if out=$("$LAB" scenario "$1" "$2" 2>&1); then return 0; fi
+  tap_fail "lab scenario $1 $2" "$out"; return 1
+}
+
+# eng_kill_pid PID NAME [WAIT_S]: SIGTERM, wait until gone, SIGKILL as a last resort.
+# Returns 0 when it stopped on SIGTERM.
+# eng_alive PID: running (a zombie waiting for its parent counts as gone).
+eng_alive() {
+  local st
+  st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ]
+}
+eng_kill_pid() {
+  local pid=$1 i
+  [ -n "$pid" ] && eng_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < ${3:-15} * 10; i++)); do eng_alive "$pid" || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  return 1
+}
