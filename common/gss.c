@@ -298,6 +298,11 @@ int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh
 			else if (t_out->fail == IWA_GSS_TKT_OWN_CREDS)
 				code = IWA_EAUTH;
 			rc = krb_err(kctx, err, code, kc, what);
+			const char *km = krb5_get_error_message(kctx, kc);
+			snprintf(t_out->kdc_message, sizeof(t_out->kdc_message), "%s",
+				 km ? km : "Kerberos error");
+			if (km != NULL)
+				krb5_free_error_message(kctx, km);
 			goto cleanup;
 		}
 	}

@@ -42,6 +42,7 @@ struct iwa_gss_ticket {
 	double seconds;             /* time spent (cache lookup + TGS) */
 	enum iwa_gss_tkt_fail fail; /* set on failure */
 	long krb5_code;             /* the krb5 error code on failure (0 if none) */
+	char kdc_message[512];      /* the KDC's/library's message on failure ("" if none) */
 };
 
 /* Makes sure the ccache holds a service ticket for `principal` (a full "svc/host@REALM").

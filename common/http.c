@@ -456,6 +456,22 @@ static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* libcurl's informational text tells how far a transfer got before it failed (the
+ * CURLINFO_*_TIME values are not kept for a failed connection). Nothing is printed. */
+static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	struct iwa_http_xfer *x = userdata;
+	(void)e;
+	if (type != CURLINFO_TEXT)
+		return 0;
+	if (size >= 13 && memcmp(data, "Connected to ", 13) == 0)
+		x->resp.tcp_connected = true;
+	else if ((size >= 20 && memcmp(data, "SSL connection using", 20) == 0) ||
+		 (size >= 17 && memcmp(data, "Re-using existing", 17) == 0))
+		x->resp.tls_done = x->resp.tcp_connected = true;
+	return 0;
+}
+
 /* Counts every body byte, keeps the first body_max; the rest is discarded. */
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -555,6 +571,9 @@ int iwa_http_xfer_new(struct iwa_http *h, const char *url, const char *connect_t
 	SETOPT(e, CURLOPT_WRITEFUNCTION, write_cb);
 	SETOPT(e, CURLOPT_WRITEDATA, x);
 	SETOPT(e, CURLOPT_PRIVATE, x);
+	SETOPT(e, CURLOPT_DEBUGFUNCTION, debug_cb);
+	SETOPT(e, CURLOPT_DEBUGDATA, x);
+	SETOPT(e, CURLOPT_VERBOSE, 1L);
 	SETOPT(e, CURLOPT_USERAGENT, h->user_agent);
 	/* Never through a proxy from the environment: the check pins backends itself. */
 	SETOPT(e, CURLOPT_PROXY, "");
@@ -653,9 +672,13 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 	char *ip = NULL;
 	long port = 0;
 	r->curl_code = (int)code;
-	if (code != CURLE_OK)
+	if (code != CURLE_OK) {
 		snprintf(r->error, sizeof(r->error), "%s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
+		size_t el = strlen(r->error);
+		while (el > 0 && (r->error[el - 1] == ' ' || r->error[el - 1] == '\n'))
+			r->error[--el] = '\0';
+	}
 	r->t_namelookup = info_seconds(x->easy, CURLINFO_NAMELOOKUP_TIME_T);
 	r->t_connect = info_seconds(x->easy, CURLINFO_CONNECT_TIME_T);
 	r->t_appconnect = info_seconds(x->easy, CURLINFO_APPCONNECT_TIME_T);

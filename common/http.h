@@ -82,8 +82,10 @@ struct iwa_http_resp {
 	char primary_ip[64];    /* the address actually connected to */
 	long primary_port;
 	double t_namelookup, t_connect, t_appconnect, t_ttfb, t_total; /* seconds */
-	size_t body_bytes; /* bytes received in the body (all, not only the kept ones) */
-	char *body;        /* the first body bytes (NUL-terminated, at most body_max) */
+	bool tcp_connected; /* the TCP connection was established (even if it then hung) */
+	bool tls_done;      /* the TLS handshake completed */
+	size_t body_bytes;  /* bytes received in the body (all, not only the kept ones) */
+	char *body;         /* the first body bytes (NUL-terminated, at most body_max) */
 	size_t body_len, body_max;
 };
 

@@ -56,6 +56,7 @@ struct nb_cfg {
 	const char *url;
 	char *url_host; /* from curl_url, lower-cased */
 	unsigned url_port;
+	bool https;
 	struct backend backends[MAX_BACKENDS];
 	size_t nbackends;
 	bool no_vip;
@@ -120,6 +121,7 @@ static int parse_url(struct nb_cfg *cfg, const char *arg, struct iwa_err *err)
 		goto cleanup;
 	}
 	cfg->url_port = (unsigned)p;
+	cfg->https = strcasecmp(scheme, "https") == 0;
 	cfg->url = arg;
 cleanup:
 	curl_free(scheme);
@@ -463,11 +465,16 @@ static void transport_failure(struct target *t, const struct iwa_http_resp *r, i
 			 "%s: cannot resolve the name: %s", t->label, r->error);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		if (r->t_connect <= 0)
+		if (!r->tcp_connected)
 			conclude(t, IWA_CRITICAL, "TCP connect timed out",
 				 "%s: no TCP connection to %s within %.1f s%s (%s) — host down or "
 				 "filtered",
 				 t->label, t->where, secs, when, r->error);
+		else if (t->cfg->https && !r->tls_done)
+			conclude(t, IWA_CRITICAL, "no answer to the TLS handshake (timeout)",
+				 "%s: %s accepted the TCP connection but did not answer the TLS "
+				 "handshake within %.1f s — the web server hangs (%s)",
+				 t->label, t->where, secs, r->error);
 		else
 			conclude(t, IWA_CRITICAL, "no HTTP answer (timeout)",
 				 "%s: connected to %s but no HTTP answer within %.1f s%s — the web "
@@ -496,6 +503,16 @@ static void transport_failure(struct target *t, const struct iwa_http_resp *r, i
 		conclude(t, IWA_CRITICAL, "HTTP transfer failed", "%s: request to %s failed%s: %s",
 			 t->label, t->where, when, r->error);
 		break;
+	}
+	bool lb_hint = r->curl_code == CURLE_OPERATION_TIMEDOUT ||
+		       r->curl_code == CURLE_GOT_NOTHING ||
+		       r->curl_code == CURLE_SSL_CONNECT_ERROR ||
+		       r->curl_code == CURLE_RECV_ERROR || r->curl_code == CURLE_SEND_ERROR;
+	if (t->vip && lb_hint) {
+		size_t l = strlen(t->text);
+		sfmt(t->text + l, sizeof(t->text) - l,
+		     " (through the balancer: the backend it chose may be failing, see the "
+		     "backends' results)");
 	}
 }
 
@@ -746,9 +763,8 @@ static void report_ticket(struct iwa_check *root, const struct run *run,
 	}
 }
 
-/* Words for a ticket failure (the KDC's message is in terr). */
-static void describe_ticket_failure(struct run *run, const struct iwa_gss_ticket *tk,
-				    const struct iwa_err *terr)
+/* Words for a ticket failure (the KDC's message is in tk->kdc_message). */
+static void describe_ticket_failure(struct run *run, const struct iwa_gss_ticket *tk)
 {
 	if (tk->fail == IWA_GSS_TKT_SPN_UNKNOWN)
 		sfmt(run->ticket_problem, sizeof(run->ticket_problem),
@@ -756,16 +772,16 @@ static void describe_ticket_failure(struct run *run, const struct iwa_gss_ticket
 		     "(%s) — the SPN is missing or registered on more than one account, and "
 		     "browsers silently fall back to NTLM; run check_spn_unique, then register "
 		     "it once on the pool's account (setspn -S %s ACCOUNT)",
-		     run->principal, terr->msg, run->spn_short);
+		     run->principal, tk->kdc_message, run->spn_short);
 	else if (tk->fail == IWA_GSS_TKT_CLOCK_SKEW)
 		sfmt(run->ticket_problem, sizeof(run->ticket_problem),
 		     "no Kerberos ticket for %s: clock skew between this host and the KDC (%s) "
 		     "— synchronize the clocks (NTP)",
-		     run->principal, terr->msg);
+		     run->principal, tk->kdc_message);
 	else
 		sfmt(run->ticket_problem, sizeof(run->ticket_problem),
 		     "no Kerberos ticket for %s: the KDC refused it (%s)", run->principal,
-		     terr->msg);
+		     tk->kdc_message);
 }
 
 static void add_perfdata(struct iwa_check *root, struct target *ts, size_t n, double ticket_time,
@@ -866,7 +882,7 @@ static int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_c
 	if (rc < 0) {
 		if (tk.fail == IWA_GSS_TKT_SPN_UNKNOWN || tk.fail == IWA_GSS_TKT_KDC_REFUSED ||
 		    tk.fail == IWA_GSS_TKT_CLOCK_SKEW) {
-			describe_ticket_failure(&run, &tk, &terr);
+			describe_ticket_failure(&run, &tk);
 			rc = 0;
 		} else {
 			*err = terr;
