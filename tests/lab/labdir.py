@@ -21,14 +21,19 @@ from samba.ndr import ndr_unpack
 SECURITY_CSE = "[{827D319E-6EAC-11D2-A4EA-00C04F79F83A}{803E14A0-B4FB-11D0-A0D0-00A0C90F574B}]"
 # What a GPO with only registry (Administrative Templates) settings carries: no Security CSE.
 REGISTRY_CSE = "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]"
-DSHEURISTICS_NO_SPN_CHECK = "000000000100000000022"
 GPO_NAME = "IIS-BatchLogon-GPO"
 
 smbconf = sys.argv[1]
 lp = LoadParm()
 lp.load(smbconf)
-samdb = SamDB(url=os.path.join(lp.get("private dir"), "sam.ldb"),
-              session_info=system_session(), lp=lp)
+
+
+def connect():
+    return SamDB(url=os.path.join(lp.get("private dir"), "sam.ldb"),
+                 session_info=system_session(), lp=lp)
+
+
+samdb = connect()
 BASE = str(samdb.domain_dn())
 DNSDOMAIN = samdb.domain_dns_name()
 REALM = lp.get("realm").upper()
@@ -70,23 +75,28 @@ def sid_of(dn):
 
 
 # ---------------------------------------------------------------- SPN helpers
-DSH_DN = "CN=Directory Service,CN=Windows NT,CN=Services," + str(samdb.get_config_basedn())
 
 
 def spn_add(dn, spn):
-    """Add an SPN value, switching the uniqueness check off only for this write
-    (dSHeuristics 21st char = 2, as on AD) and restoring dSHeuristics afterwards."""
+    """Add an SPN value. If the DC refuses it as a duplicate (Samba 4.17's samldb enforces
+    uniqueness on every originating write and, unlike AD, ignores dSHeuristics), write the
+    value directly into the domain partition below the module stack, the way a replicated
+    update or a restore brings duplicates into a real AD. The value is indexed and visible
+    to LDAP, the GC and the KDC at once."""
     if spn in getall(dn, "servicePrincipalName"):
         return
-    old = get1(DSH_DN, "dSHeuristics")
-    modify(DSH_DN, "dSHeuristics", "replace", DSHEURISTICS_NO_SPN_CHECK)
     try:
         modify(dn, "servicePrincipalName", "add", spn)
-    finally:
-        if old is None:
-            modify(DSH_DN, "dSHeuristics", "replace", [])
-        else:
-            modify(DSH_DN, "dSHeuristics", "replace", old)
+        return
+    except ldb.LdbError as e:
+        if e.args[0] != ldb.ERR_CONSTRAINT_VIOLATION:
+            raise
+    part = os.path.join(lp.get("private dir"), "sam.ldb.d", BASE.upper() + ".ldb")
+    raw = ldb.Ldb(part, options=["modules:"])
+    m = ldb.Message()
+    m.dn = ldb.Dn(raw, dn)
+    m["servicePrincipalName"] = ldb.MessageElement(spn, ldb.FLAG_MOD_ADD, "servicePrincipalName")
+    raw.modify(m)
 
 
 def spn_del(dn, spn):
