@@ -2,7 +2,7 @@
  *
  * Strict: one value and nothing but whitespace after it, no trailing commas, no leading zeros,
  * no raw control characters or invalid UTF-8 in strings, valid escapes only (surrogates must
- * pair), no duplicate keys in an object, nesting at most 64 deep. Numbers are converted in
+ * pair), no duplicate keys in an object, nesting at most 1000 deep. Numbers are converted in
  * the C locale whatever the process locale. */
 #ifndef IWA_JSON_CHECK_H
 #define IWA_JSON_CHECK_H
