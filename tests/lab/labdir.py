@@ -91,18 +91,28 @@ def spn_add(dn, spn):
     except ldb.LdbError as e:
         if e.args[0] != ldb.ERR_CONSTRAINT_VIOLATION:
             raise
+    raw_spn(dn, spn, ldb.FLAG_MOD_ADD)
+
+
+def raw_spn(dn, spn, flag):
     part = os.path.join(lp.get("private dir"), "sam.ldb.d", BASE.upper() + ".ldb")
     raw = ldb.Ldb(part, options=["modules:"])
     m = ldb.Message()
     m.dn = ldb.Dn(raw, dn)
-    m["servicePrincipalName"] = ldb.MessageElement(spn, ldb.FLAG_MOD_ADD, "servicePrincipalName")
+    m["servicePrincipalName"] = ldb.MessageElement(spn, flag, "servicePrincipalName")
     raw.modify(m)
 
 
 def spn_del(dn, spn):
-    vals = getall(dn, "servicePrincipalName")
-    if spn in vals:
+    if spn not in getall(dn, "servicePrincipalName"):
+        return
+    try:
         modify(dn, "servicePrincipalName", "delete", spn)
+    except ldb.LdbError as e:
+        # samldb re-checks the remaining values and fails while a duplicate exists
+        if e.args[0] != ldb.ERR_CONSTRAINT_VIOLATION:
+            raise
+        raw_spn(dn, spn, ldb.FLAG_MOD_DELETE)
 
 
 # ---------------------------------------------------------------- GPO helpers
