@@ -321,10 +321,11 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 	}
 	reason = ad_bind_reason(diag);
 	if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) {
+		/* libldap connects lazily: whatever the operation, we could not connect */
 		iwa_err_set(err, code,
-			    "%s on %s failed: %s%s%s%s (is the DC up, the name right, the "
+			    "cannot reach %s (%s): %s%s%s%s (is the DC up, the name right, the "
 			    "port open%s?)",
-			    what, l->uri, ldap_err2string(rc), diag != NULL && diag[0] ? " (" : "",
+			    l->uri, what, ldap_err2string(rc), diag != NULL && diag[0] ? " (" : "",
 			    diag != NULL && diag[0] ? diag : "", diag != NULL && diag[0] ? ")" : "",
 			    scheme_is(l->uri, "ldaps") || rc == LDAP_CONNECT_ERROR
 				    ? ", the TLS certificate trusted (--ca-file)"

@@ -1,0 +1,656 @@
+/* check_spn_unique.c — the service's SPN is registered exactly once, on the right account.
+ *
+ * Targeted mode (default): one LDAP search (an OR of escaped equality filters) for the main
+ * SPN and its variants, then check_spn_unique_eval.c judges the owners. Audit mode (--all):
+ * a paged scan of every servicePrincipalName into a hash table keyed by the case-folded SPN,
+ * what `setspn -X -F` does. Options, LDAP I/O and main live here; the pure parts in
+ * check_spn_unique_spn.c and check_spn_unique_eval.c. */
+#include "check_spn_unique.h"
+#include "budget.h"
+#include "plugin.h"
+#include <ldap.h> /* common/ldap.h */
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_PORTS 16
+#define MAX_EXCLUDES 16
+#define PAGE_SIZE 1000
+
+enum {
+	OPT_ALL = IWA_OPT_PLUGIN,
+	OPT_PORT_VARIANT,
+	OPT_EXCLUDE,
+	OPT_MAX_LIST,
+};
+
+struct spn_cfg {
+	struct iwa_ldap_opts ldap;
+	struct spn_list spns; /* -s, in order */
+	const char *fqdn;     /* -f */
+	unsigned ports[MAX_PORTS];
+	size_t nports;
+	bool ports_given;
+	const char *expect; /* -e */
+	bool all;
+	regex_t excl[MAX_EXCLUDES];
+	size_t nexcl;
+	unsigned max_list;
+	struct iwa_thresholds th;
+	bool th_given;
+};
+
+static const struct option spn_longopts[] = {
+	IWA_LDAP_LONGOPTS_ENTRIES,
+	{"spn", required_argument, NULL, 's'},
+	{"fqdn", required_argument, NULL, 'f'},
+	{"port-variant", required_argument, NULL, OPT_PORT_VARIANT},
+	{"expect-account", required_argument, NULL, 'e'},
+	{"all", no_argument, NULL, OPT_ALL},
+	{"exclude", required_argument, NULL, OPT_EXCLUDE},
+	{"max-list", required_argument, NULL, OPT_MAX_LIST},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Defaults: GC port 3268, port variant 443, --max-list 20, critical at 1 duplicate. */
+static void cfg_init(struct spn_cfg *c)
+{
+	memset(c, 0, sizeof *c);
+	iwa_ldap_opts_init(&c->ldap, 3268);
+	c->ports[0] = 443;
+	c->nports = 1;
+	c->max_list = 20;
+	c->th.has_crit = true;
+	(void)iwa_range_parse("0", &c->th.crit, NULL);
+}
+
+static void cfg_free(struct spn_cfg *c)
+{
+	size_t i;
+
+	spn_list_free(&c->spns);
+	for (i = 0; i < c->nexcl; i++)
+		regfree(&c->excl[i]);
+}
+
+/* One option of ours (the directory options go to iwa_ldap_opt). */
+static int spn_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
+{
+	struct spn_cfg *c = vcfg;
+	unsigned long long v;
+	int rc;
+
+	rc = iwa_ldap_opt(&c->ldap, opt, arg, err);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	switch (opt) {
+	case 's':
+		rc = spn_validate(arg, "-s/--spn", err);
+		if (rc < 0)
+			return rc;
+		if (spn_list_add(&c->spns, arg) < 0)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		return 0;
+	case 'f':
+		rc = spn_validate_fqdn(arg, err);
+		if (rc < 0)
+			return rc;
+		c->fqdn = arg;
+		return 0;
+	case OPT_PORT_VARIANT:
+		if (!c->ports_given) {
+			c->nports = 0;
+			c->ports_given = true;
+		}
+		if (strcmp(arg, "none") == 0)
+			return 0;
+		rc = iwa_parse_uint(arg, 1, 65535, "--port-variant", &v, err);
+		if (rc < 0)
+			return rc;
+		if (c->nports == MAX_PORTS)
+			return iwa_err_set(err, IWA_EINVAL, "--port-variant: at most %d ports",
+					   MAX_PORTS);
+		c->ports[c->nports++] = (unsigned)v;
+		return 0;
+	case 'e':
+		if (arg[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL, "-e/--expect-account: empty account");
+		c->expect = arg;
+		return 0;
+	case OPT_ALL:
+		c->all = true;
+		return 0;
+	case OPT_EXCLUDE: {
+		char msg[256];
+
+		if (c->nexcl == MAX_EXCLUDES)
+			return iwa_err_set(err, IWA_EINVAL, "--exclude: at most %d patterns",
+					   MAX_EXCLUDES);
+		rc = regcomp(&c->excl[c->nexcl], arg, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+		if (rc != 0) {
+			regerror(rc, &c->excl[c->nexcl], msg, sizeof msg);
+			regfree(&c->excl[c->nexcl]);
+			return iwa_err_set(err, IWA_EINVAL, "--exclude '%s': %s", arg, msg);
+		}
+		c->nexcl++;
+		return 0;
+	}
+	case OPT_MAX_LIST:
+		rc = iwa_parse_uint(arg, 0, 100000, "--max-list", &v, err);
+		if (rc == 0)
+			c->max_list = (unsigned)v;
+		return rc;
+	case 'w':
+	case 'c': {
+		struct iwa_range *r = opt == 'w' ? &c->th.warn : &c->th.crit;
+
+		rc = iwa_range_parse(arg, r, err);
+		if (rc < 0) {
+			iwa_err_prefix(err, opt == 'w' ? "-w/--warning" : "-c/--critical");
+			return rc;
+		}
+		if (opt == 'w')
+			c->th.has_warn = true;
+		c->th_given = true;
+		return 0;
+	}
+	default:
+		return iwa_err_set(err, IWA_EINVAL, "unhandled option");
+	}
+}
+
+/* Cross-option rules. */
+static int spn_validate_cfg(void *vcfg, const struct iwa_common_opts *common, struct iwa_err *err)
+{
+	struct spn_cfg *c = vcfg;
+	int rc;
+
+	(void)common;
+	rc = iwa_ldap_validate(&c->ldap, err);
+	if (rc < 0)
+		return rc;
+	if (c->all) {
+		if (c->spns.n > 0 || c->fqdn != NULL || c->expect != NULL)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--all audits every SPN: it takes no -s, -f or -e");
+		return 0;
+	}
+	if (c->spns.n == 0 && c->fqdn == NULL)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "-s/--spn or -f/--fqdn is required (or --all for an audit)");
+	if (c->nexcl > 0)
+		return iwa_err_set(err, IWA_EINVAL, "--exclude only applies to --all");
+	if (c->th_given)
+		return iwa_err_set(
+			err, IWA_EINVAL,
+			"-w/-c are thresholds on duplicates found by --all; the targeted "
+			"mode has fixed states");
+	return 0;
+}
+
+/* Copies the first value of attr (NUL-terminated) or NULL. */
+static char *first_value(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	char *s = NULL;
+
+	if (v != NULL && v[0] != NULL) {
+		s = malloc(v[0]->bv_len + 1);
+		if (s != NULL) {
+			memcpy(s, v[0]->bv_val, v[0]->bv_len);
+			s[v[0]->bv_len] = '\0';
+		}
+	}
+	ldap_value_free_len(v);
+	return s;
+}
+
+/* The kind of an entry from its objectClass values. */
+static enum spn_kind entry_kind(LDAP *ld, LDAPMessage *e)
+{
+	struct berval **v = ldap_get_values_len(ld, e, "objectClass");
+	const char *cls[64];
+	char buf[64][64];
+	size_t n = 0;
+	enum spn_kind k;
+
+	for (; v != NULL && v[n] != NULL && n < 64; n++) {
+		size_t len = v[n]->bv_len < 63 ? v[n]->bv_len : 63;
+
+		memcpy(buf[n], v[n]->bv_val, len);
+		buf[n][len] = '\0';
+		cls[n] = buf[n];
+	}
+	k = spn_kind_from_classes(cls, n);
+	ldap_value_free_len(v);
+	return k;
+}
+
+/* Growable array of owners. */
+struct owners {
+	struct spn_owner *v;
+	size_t n, cap;
+};
+
+static struct spn_owner *owners_push(struct owners *o)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct spn_owner *v = realloc(o->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return NULL;
+		o->v = v;
+		o->cap = cap;
+	}
+	memset(&o->v[o->n], 0, sizeof o->v[o->n]);
+	return &o->v[o->n++];
+}
+
+static void owners_free(struct owners *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		spn_owner_clear(&o->v[i]);
+	free(o->v);
+}
+
+/* Targeted mode: each returned entry becomes an owner with all its SPN values. */
+static int collect_owner(LDAP *ld, LDAPMessage *e, void *ctx)
+{
+	struct owners *os = ctx;
+	struct spn_owner *o = owners_push(os);
+	struct berval **v;
+	char *s;
+	size_t n = 0, i;
+
+	if (o == NULL)
+		return IWA_ENOMEM;
+	s = ldap_get_dn(ld, e);
+	o->dn = iwa_strdup(s);
+	ldap_memfree(s);
+	o->sam = first_value(ld, e, "sAMAccountName");
+	o->upn = first_value(ld, e, "userPrincipalName");
+	o->kind = entry_kind(ld, e);
+	s = first_value(ld, e, "userAccountControl");
+	if (s != NULL && spn_parse_uac(s, strlen(s), &o->uac) == 0)
+		o->has_uac = true;
+	free(s);
+	s = first_value(ld, e, "lockoutTime");
+	if (s != NULL && spn_parse_lockout(s, strlen(s), &o->lockout) < 0)
+		o->lockout = 0;
+	free(s);
+	v = ldap_get_values_len(ld, e, "servicePrincipalName");
+	while (v != NULL && v[n] != NULL)
+		n++;
+	o->spns = calloc(n + 1, sizeof *o->spns);
+	if (o->dn == NULL || o->spns == NULL) {
+		ldap_value_free_len(v);
+		return IWA_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		o->spns[i] = malloc(v[i]->bv_len + 1);
+		if (o->spns[i] == NULL) {
+			ldap_value_free_len(v);
+			return IWA_ENOMEM;
+		}
+		memcpy(o->spns[i], v[i]->bv_val, v[i]->bv_len);
+		o->spns[i][v[i]->bv_len] = '\0';
+		o->nspns++;
+	}
+	ldap_value_free_len(v);
+	return 0;
+}
+
+/* Searches under base, or when no -b was given, the GC's empty base (forest-wide) and, on
+ * a server that has no such base (not a Global Catalog), the domain's naming context. */
+static int search(struct iwa_ldap *l, const struct spn_cfg *c, const char *filter, char **attrs,
+		  iwa_ldap_entry_fn fn, void *ctx, char **base_used_out, struct iwa_err *err)
+{
+	char *dnc = NULL;
+	int rc;
+
+	if (c->ldap.base != NULL) {
+		*base_used_out = iwa_strdup(c->ldap.base);
+		return iwa_ldap_search(l, c->ldap.base, LDAP_SCOPE_SUBTREE, filter, attrs,
+				       PAGE_SIZE, NULL, fn, ctx, err);
+	}
+	rc = iwa_ldap_search(l, "", LDAP_SCOPE_SUBTREE, filter, attrs, PAGE_SIZE, NULL, fn, ctx,
+			     err);
+	if (rc != IWA_ENOTFOUND) {
+		*base_used_out = iwa_strdup("");
+		return rc;
+	}
+	rc = iwa_ldap_root_dse_attr(l, "defaultNamingContext", &dnc, err);
+	if (rc < 0)
+		return rc;
+	rc = iwa_ldap_search(l, dnc, LDAP_SCOPE_SUBTREE, filter, attrs, PAGE_SIZE, NULL, fn, ctx,
+			     err);
+	*base_used_out = dnc;
+	return rc;
+}
+
+/* The filter for -v; the text output turns '|' into '/' (it would start perfdata), so an OR
+ * is shown as "A OR B OR C". */
+static int add_filter_line(struct iwa_check *root, const char *filter)
+{
+	struct iwa_buf b;
+	const char *p;
+	int rc = 0;
+
+	if (strncmp(filter, "(|", 2) != 0)
+		return iwa_check_add_line(root, "filter: %s", filter);
+	iwa_buf_init(&b, 64 * 1024);
+	for (p = filter + 2; rc == 0 && *p == '(';) {
+		size_t n = strcspn(p, ")") + 1;
+
+		rc = iwa_buf_addf(&b, "%s%.*s", p == filter + 2 ? "" : " OR ", (int)n, p);
+		p += n;
+	}
+	if (rc == 0)
+		rc = iwa_check_add_line(root, "filter: %s", b.data);
+	iwa_buf_free(&b);
+	return rc;
+}
+
+/* -v lines: server, bind, base, filter, timings. */
+static int verbose_lines(struct iwa_check *root, struct iwa_ldap *l, const char *base,
+			 const char *filter, double search_s, unsigned long entries)
+{
+	const struct iwa_krb *k = iwa_ldap_krb(l);
+
+	if (iwa_check_add_line(root, "LDAP server: %s", iwa_ldap_server(l)) < 0)
+		return IWA_ENOMEM;
+	if (k != NULL) {
+		if (iwa_check_add_line(
+			    root, "bind: SASL GSSAPI as %s (%s) in %.3f s", iwa_krb_client(k),
+			    iwa_krb_tgt_reused(k) ? "TGT reused from the cache" : "new TGT",
+			    iwa_ldap_bind_seconds(l)) < 0)
+			return IWA_ENOMEM;
+	} else if (iwa_check_add_line(root, "bind: %s in %.3f s", iwa_ldap_mech(l),
+				      iwa_ldap_bind_seconds(l)) < 0) {
+		return IWA_ENOMEM;
+	}
+	if (iwa_check_add_line(root, "search base: '%s'%s", base,
+			       base[0] == '\0' ? " (the whole forest through the Global Catalog)"
+					       : "") < 0 ||
+	    add_filter_line(root, filter) < 0 ||
+	    iwa_check_add_line(root, "search: %lu entries in %.3f s", entries, search_s) < 0)
+		return IWA_ENOMEM;
+	return 0;
+}
+
+/* Targeted mode. */
+static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *common,
+			struct iwa_ldap *l, struct iwa_check *root, struct iwa_err *err)
+{
+	static char *attrs[] = {"servicePrincipalName", "sAMAccountName",
+				"objectClass",          "userAccountControl",
+				"lockoutTime",          "distinguishedName",
+				"userPrincipalName",    NULL};
+	struct spn_list variants = {0};
+	struct owners os = {0};
+	struct iwa_buf filter;
+	char *base = NULL;
+	double t0, search_s;
+	double zero = 0;
+	size_t i;
+	int rc;
+
+	iwa_buf_init(&filter, 64 * 1024);
+	for (i = 0; i < c->spns.n; i++)
+		if (spn_list_add(&variants, c->spns.v[i]) < 0)
+			goto oom;
+	if (c->fqdn != NULL && spn_expand_fqdn(c->fqdn, c->ports, c->nports, &variants) < 0)
+		goto oom;
+	if (spn_build_filter(&variants, &filter) < 0)
+		goto oom;
+	t0 = iwa_now();
+	rc = search(l, c, filter.data, attrs, collect_owner, &os, &base, err);
+	search_s = iwa_now() - t0;
+	if (rc > 0) /* the callback's own failure */
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory reading the search results");
+	if (rc < 0)
+		goto cleanup;
+	rc = spn_eval_targeted(&variants, os.v, os.n, c->expect, root, NULL, NULL);
+	if (rc < 0)
+		goto oom;
+	if (iwa_check_perf(root, "bind_time", iwa_ldap_bind_seconds(l), "s", NULL, &zero, NULL) <
+		    0 ||
+	    iwa_check_perf(root, "search_time", search_s, "s", NULL, &zero, NULL) < 0)
+		goto oom;
+	if (common->verbose > 0 &&
+	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, os.n) < 0)
+		goto oom;
+	rc = 0;
+	goto cleanup;
+oom:
+	rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+cleanup:
+	free(base);
+	iwa_buf_free(&filter);
+	spn_list_free(&variants);
+	owners_free(&os);
+	return rc;
+}
+
+/* Audit state: the table, the owners (objects with at least one kept SPN), counters. */
+struct audit {
+	const struct spn_cfg *cfg;
+	struct spn_table *t;
+	struct owners os;
+	struct spn_audit_stats st;
+	int err; /* IWA_ENOMEM from the callback */
+};
+
+/* true when an --exclude pattern matches spn. */
+static bool excluded(const struct spn_cfg *c, const char *spn)
+{
+	size_t i;
+
+	for (i = 0; i < c->nexcl; i++)
+		if (regexec(&c->excl[i], spn, 0, NULL, 0) == 0)
+			return true;
+	return false;
+}
+
+/* Audit mode: streams each entry's SPN values into the table. */
+static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
+{
+	struct audit *a = ctx;
+	struct berval **v = ldap_get_values_len(ld, e, "servicePrincipalName");
+	struct spn_owner *o = NULL;
+	char buf[1024];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		size_t len = v[i]->bv_len < sizeof buf - 1 ? v[i]->bv_len : sizeof buf - 1;
+
+		memcpy(buf, v[i]->bv_val, len);
+		buf[len] = '\0';
+		if (excluded(a->cfg, buf)) {
+			a->st.excluded++;
+			continue;
+		}
+		if (o == NULL) {
+			char *dn = ldap_get_dn(ld, e);
+
+			o = owners_push(&a->os);
+			if (o == NULL) {
+				ldap_memfree(dn);
+				rc = IWA_ENOMEM;
+				break;
+			}
+			o->dn = iwa_strdup(dn);
+			ldap_memfree(dn);
+			o->sam = first_value(ld, e, "sAMAccountName");
+			o->kind = entry_kind(ld, e);
+			if (o->dn == NULL) {
+				rc = IWA_ENOMEM;
+				break;
+			}
+			a->st.objects++;
+		}
+		rc = spn_table_add(a->t, buf, (uint32_t)(a->os.n - 1));
+		if (rc < 0)
+			break;
+		a->st.spns++;
+	}
+	ldap_value_free_len(v);
+	if (rc < 0) {
+		a->err = rc;
+		return 1;
+	}
+	return 0;
+}
+
+/* Audit mode (--all). */
+static int run_audit(const struct spn_cfg *c, const struct iwa_common_opts *common,
+		     struct iwa_ldap *l, struct iwa_check *root, struct iwa_err *err)
+{
+	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass",
+				"distinguishedName", NULL};
+	const char *filter = "(servicePrincipalName=*)";
+	struct audit a;
+	char *base = NULL;
+	double t0;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	a.cfg = c;
+	a.t = spn_table_new();
+	if (a.t == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	t0 = iwa_now();
+	rc = search(l, c, filter, attrs, audit_entry, &a, &base, err);
+	a.st.scan_seconds = iwa_now() - t0;
+	if (rc > 0)
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory during the scan (%lu SPNs so far)",
+				 a.st.spns);
+	if (rc < 0)
+		goto cleanup;
+	rc = spn_eval_audit(a.t, a.os.v, a.os.n, &a.st, &c->th, c->max_list, root);
+	if (rc < 0) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (common->verbose > 0) {
+		if (verbose_lines(root, l, base != NULL ? base : "", filter, a.st.scan_seconds,
+				  a.st.objects) < 0 ||
+		    iwa_check_add_line(
+			    root, "%zu distinct SPNs, %lu excluded by --exclude, table %zu KiB",
+			    spn_table_distinct(a.t), a.st.excluded,
+			    spn_table_bytes(a.t) / 1024) < 0) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	free(base);
+	spn_table_free(a.t);
+	owners_free(&a.os);
+	return rc;
+}
+
+static int spn_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
+		   struct iwa_err *err)
+{
+	const struct spn_cfg *c = vcfg;
+	struct iwa_ldap *l = NULL;
+	int rc;
+
+	rc = iwa_ldap_connect(&c->ldap, &l, err);
+	if (rc < 0)
+		return rc;
+	if (c->all)
+		rc = run_audit(c, common, l, root, err);
+	else
+		rc = run_targeted(c, common, l, root, err);
+	iwa_ldap_free(l);
+	return rc;
+}
+
+static const struct iwa_plugin spn_plugin = {
+	.name = "check_spn_unique",
+	.service = "SPN_UNIQUE",
+	.shortopts = IWA_LDAP_SHORTOPTS "s:f:e:w:c:",
+	.longopts = spn_longopts,
+	.purpose = "Checks that the service principal name (SPN) of a Kerberos web service is\n"
+		   "registered exactly once in the forest, on the right account: a duplicate or a\n"
+		   "missing SPN makes the KDC refuse tickets and browsers silently fall back to\n"
+		   "NTLM; an SPN on the wrong account gives tickets the servers cannot decrypt.\n"
+		   "With --all, audits every SPN of the forest for duplicates (setspn -X -F).\n"
+		   "Read-only: it only searches the directory.\n",
+	.usage = "Usage: check_spn_unique -H DC (-f FQDN | -s SPN...) [-e ACCOUNT]\n"
+		 "                        [--keytab FILE [--principal NAME]] [options]\n"
+		 "       check_spn_unique -H DC --all [--exclude REGEX] [--max-list N] [-w R] [-c "
+		 "R]\n",
+	.options_help =
+		"Targeted mode (default):\n"
+		" -f, --fqdn NAME        the name browsers use; checks HTTP/NAME, HTTP/SHORT,\n"
+		"                        HOST/NAME, HOST/SHORT and HTTP/NAME:PORT (default: none)\n"
+		" -s, --spn SPN          an SPN to check, repeatable; the first one is the main\n"
+		"                        SPN (default: HTTP/NAME of -f)\n"
+		" --port-variant PORT    port for the HTTP/NAME:PORT variant, repeatable, or\n"
+		"                        'none' (default: 443)\n"
+		" -e, --expect-account ACCOUNT\n"
+		"                        the account that must hold the main SPN: sAMAccountName,\n"
+		"                        DOMAIN\\name, name@upn or a DN (default: none; then a\n"
+		"                        single owner is accepted, a computer one with a warning)\n"
+		"Audit mode:\n"
+		" --all                  scan every SPN (forest through the GC, or under -b) and\n"
+		"                        report each one held by more than one object\n"
+		" --exclude REGEX        drop matching SPNs from the audit (POSIX extended,\n"
+		"                        case-insensitive), repeatable (default: none)\n"
+		" --max-list N           list at most N duplicates (default: 20)\n"
+		" -w, --warning RANGE    range on the number of duplicates (default: none)\n"
+		" -c, --critical RANGE   range on the number of duplicates (default: 0, i.e.\n"
+		"                        CRITICAL at 1 or more)\n" IWA_LDAP_OPTIONS_HELP
+		" (-b default: the Global Catalog's empty base = the whole forest; on a port\n"
+		"  that is no Global Catalog, the domain's defaultNamingContext)\n",
+	.notes =
+		"States (targeted mode):\n"
+		"  CRITICAL  the main SPN is held by no object, by more than one, or by another\n"
+		"            account than -e\n"
+		"  WARNING   a variant (HOST/, short name, port) is held by another account than\n"
+		"            the main SPN's owner (or -e); without -e, the main SPN on a computer\n"
+		"            account; the owner is disabled or locked out\n"
+		"  UNKNOWN   bad options, our own credentials unusable, DC unreachable\n"
+		"Perfdata: targeted: owners, spns_checked, conflicts, bind_time, search_time;\n"
+		"  --all: objects, spns, duplicates, scan_time.\n"
+		"SPNs are compared case-insensitively, as AD does. Characters such as * ( ) \\ in\n"
+		"-s are escaped (RFC 4515): they match only themselves.\n",
+	.examples =
+		"  check_spn_unique -H dc1.camtest.test -f sso.camtest.test -e cam-svc \\\n"
+		"      --keytab /etc/iwa/monitor.keytab\n"
+		"  SPN_UNIQUE OK - HTTP/sso.camtest.test is registered once, on cam-svc (user);\n"
+		"  6 SPNs checked | owners=1;;;0 spns_checked=6;;;0 conflicts=0;;;0 ...\n"
+		"  check_spn_unique -H dc1.camtest.test --all --keytab /etc/iwa/monitor.keytab\n"
+		"  SPN_UNIQUE OK - no duplicate SPNs: 14 SPNs on 5 objects scanned in 0.01 s | "
+		"...\n"
+		"  check_spn_unique --ldap-uri ldaps://dc1.camtest.test:3269 --ca-file ca.pem \\\n"
+		"      --bind-dn CN=monitor,CN=Users,DC=camtest,DC=test --password-file pw \\\n"
+		"      -s HTTP/sso.camtest.test\n",
+	.handle_opt = spn_opt,
+	.validate = spn_validate_cfg,
+	.run = spn_run,
+};
+
+int main(int argc, char **argv)
+{
+	struct spn_cfg cfg;
+	int rc;
+
+	cfg_init(&cfg);
+	rc = iwa_plugin_main(&spn_plugin, &cfg, argc, argv);
+	cfg_free(&cfg);
+	return rc;
+}

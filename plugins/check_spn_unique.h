@@ -1,0 +1,164 @@
+/* check_spn_unique.h — internals of check_spn_unique shared by its source files and its unit
+ * tests (tests/unit/test_spn.c).
+ *
+ *  check_spn_unique.c        options, LDAP I/O, main
+ *  check_spn_unique_spn.c    pure helpers: SPN variants, comparison, filters, account
+ *                            matching, userAccountControl, the audit hash table
+ *  check_spn_unique_eval.c   pure evaluation: owners found -> result tree (states, texts with
+ *                            cause and fix, perfdata) for the targeted and the audit mode */
+#ifndef CHECK_SPN_UNIQUE_H
+#define CHECK_SPN_UNIQUE_H
+
+#include "iwa.h"
+#include "output.h"
+#include "range.h"
+#include "util.h"
+
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ SPN lists */
+
+/* An ordered list of SPNs without case-insensitive duplicates. */
+struct spn_list {
+	char **v;
+	size_t n, cap;
+};
+
+/* Adds a copy of spn unless an equal one (case-insensitive) is there. Returns 1 when added,
+ * 0 when it was already there, IWA_ENOMEM. */
+int spn_list_add(struct spn_list *l, const char *spn);
+void spn_list_free(struct spn_list *l);
+
+/* Checks the shape of a user-given SPN: "class/host[:port][/service]" with a non-empty class
+ * and host, no spaces or control characters, at most 512 bytes. (Characters such as '*', '(',
+ * ')' and '\' are allowed: they are escaped in filters and simply match nothing.) Returns 0 or
+ * IWA_EINVAL with a message naming `what`. */
+int spn_validate(const char *spn, const char *what, struct iwa_err *err);
+
+/* Checks a --fqdn value: a DNS name (letters, digits, '-', '.'; no empty label). */
+int spn_validate_fqdn(const char *fqdn, struct iwa_err *err);
+
+/* The SPNs a browser's request for fqdn can hit, in this order: HTTP/<fqdn>, HTTP/<short>,
+ * HOST/<fqdn>, HOST/<short>, then HTTP/<fqdn>:<port> for each port (short = the first label;
+ * the short forms are skipped when fqdn has no dot). Appended to l (deduplicated). */
+int spn_expand_fqdn(const char *fqdn, const unsigned *ports, size_t nports, struct spn_list *l);
+
+/* Case-insensitive SPN equality, as AD compares servicePrincipalName (ASCII letters folded;
+ * other bytes compared as they are). */
+bool spn_equal(const char *a, const char *b);
+/* Hash over the case-folded bytes (FNV-1a), consistent with spn_equal. */
+uint32_t spn_hash(const char *s);
+
+/* The search filter for all SPNs of l: "(servicePrincipalName=X)" for one, an OR of equality
+ * filters for more, every value escaped per RFC 4515. Appends to out. */
+int spn_build_filter(const struct spn_list *l, struct iwa_buf *out);
+
+/* "HTTP/sso.camtest.test:443" -> class "HTTP" (len 4). */
+size_t spn_class_len(const char *spn);
+
+/* ------------------------------------------------------------------ accounts */
+
+enum spn_kind { SPN_KIND_USER = 0, SPN_KIND_COMPUTER, SPN_KIND_OTHER };
+/* From the objectClass values (case-insensitive): "computer" wins over "user". */
+enum spn_kind spn_kind_from_classes(const char *const *classes, size_t n);
+/* "user", "computer", "object". */
+const char *spn_kind_name(enum spn_kind k);
+
+/* userAccountControl bits that matter here. */
+#define SPN_UAC_ACCOUNTDISABLE 0x0002u
+#define SPN_UAC_LOCKOUT 0x0010u
+#define SPN_UAC_NORMAL_ACCOUNT 0x0200u
+#define SPN_UAC_WORKSTATION_TRUST 0x1000u
+#define SPN_UAC_SERVER_TRUST 0x2000u
+#define SPN_UAC_DONT_EXPIRE_PASSWD 0x10000u
+#define SPN_UAC_PASSWORD_EXPIRED 0x800000u
+
+/* Parses an LDAP INTEGER value (decimal, optional '-', as AD may send a 32-bit signed value)
+ * of len bytes into a 32-bit flag word. Returns 0 or IWA_EPARSE. Pure, fuzzed. */
+int spn_parse_uac(const char *s, size_t len, uint32_t *out);
+/* Parses lockoutTime (a decimal FILETIME, 0 = not locked). Returns 0 or IWA_EPARSE. */
+int spn_parse_lockout(const char *s, size_t len, long long *out);
+/* Writes the set flags as "ACCOUNTDISABLE, NORMAL_ACCOUNT" (known names; others as 0x...). */
+void spn_uac_describe(uint32_t uac, char *buf, size_t n);
+
+/* One directory object found holding SPNs. */
+struct spn_owner {
+	char *dn;
+	char *sam; /* sAMAccountName, may be NULL */
+	char *upn; /* userPrincipalName, may be NULL */
+	enum spn_kind kind;
+	bool has_uac;
+	uint32_t uac;
+	long long lockout; /* lockoutTime, 0 = none */
+	char **spns;       /* its servicePrincipalName values (targeted mode only) */
+	size_t nspns;
+};
+void spn_owner_clear(struct spn_owner *o);
+
+/* Does the owner match -e ACCOUNT? ACCOUNT is a sAMAccountName ("cam-svc", also "SERVER1"
+ * for "SERVER1$"), "DOMAIN\name" (the domain part is not checked), "user@upn" (the
+ * userPrincipalName, else name@ against sAMAccountName) or a DN (contains '='; compared
+ * case-insensitively, spaces after commas ignored). */
+bool spn_account_matches(const char *expect, const struct spn_owner *o);
+
+/* The account name setspn wants: "SERVER1" for a computer "SERVER1$", else sAMAccountName,
+ * else the DN. Writes into buf. */
+void spn_setspn_account(const struct spn_owner *o, char *buf, size_t n);
+/* The name shown to admins: sAMAccountName, else the DN. */
+const char *spn_owner_name(const struct spn_owner *o);
+/* The account name for "setspn -S" from -e: "cam-svc" from "CAMTEST\cam-svc",
+ * "cam-svc@realm", or the RDN value of a DN. */
+void spn_expect_setspn_name(const char *expect, char *buf, size_t n);
+
+/* ------------------------------------------------------------------ audit table */
+
+/* One distinct SPN (case-insensitive) and the owners (indices into the caller's owner
+ * array) holding it, first seen casing kept for display. */
+struct spn_entry {
+	char *spn;
+	uint32_t hash;
+	uint32_t n_owners;
+	uint32_t owner0;
+	uint32_t *more; /* owners 2..n, only for duplicates */
+	uint32_t more_cap;
+};
+uint32_t spn_entry_owner(const struct spn_entry *e, uint32_t i);
+
+struct spn_table;
+struct spn_table *spn_table_new(void);
+/* Records that `owner` holds spn. The same owner adding the same SPN twice (two values that
+ * differ only in case on one object) counts once. Returns 0 or IWA_ENOMEM. */
+int spn_table_add(struct spn_table *t, const char *spn, uint32_t owner);
+size_t spn_table_distinct(const struct spn_table *t);
+/* The entries held by more than one owner, sorted by SPN (case-insensitive).
+ * [out] dups_out: array of pointers into the table (caller frees the array only). */
+int spn_table_duplicates(const struct spn_table *t, const struct spn_entry ***dups_out,
+			 size_t *n_out);
+/* Approximate bytes held by the table (for -v). */
+size_t spn_table_bytes(const struct spn_table *t);
+void spn_table_free(struct spn_table *t);
+
+/* ------------------------------------------------------------------ evaluation */
+
+/* Targeted mode: variants->v[0] is the main SPN. owners: every object the search returned.
+ * expect: -e or NULL. Builds the subchecks and summary of root, adds perfdata except the
+ * timings. [out] conflicts_out: owner problems found (wrong/extra owners). */
+int spn_eval_targeted(const struct spn_list *variants, const struct spn_owner *owners,
+		      size_t nowners, const char *expect, struct iwa_check *root,
+		      unsigned *main_owners_out, unsigned *conflicts_out);
+
+/* Audit mode statistics. */
+struct spn_audit_stats {
+	unsigned long objects; /* objects with at least one SPN */
+	unsigned long spns;    /* SPN values scanned (after --exclude) */
+	unsigned long excluded;
+	double scan_seconds;
+};
+
+/* Audit mode: every entry of t with more than one owner is a duplicate; thresholds th on
+ * their number; at most max_list listed. Builds summary, subchecks and perfdata. */
+int spn_eval_audit(const struct spn_table *t, const struct spn_owner *owners, size_t nowners,
+		   const struct spn_audit_stats *st, const struct iwa_thresholds *th,
+		   unsigned max_list, struct iwa_check *root);
+
+#endif
