@@ -13,7 +13,10 @@ struct iwa_range {
 	char text[64]; /* the expression as given (for perfdata) */
 };
 
-/* Parses s; rejects "", garbage, start > end. Returns 0 or IWA_EINVAL with a message. */
+/* Parses s; rejects "", garbage, start > end. Returns 0 or IWA_EINVAL with a message.
+ * Numbers as iwa_parse_double ('.' whatever the locale, no exponent); "~" only as start;
+ * ":5" = "0:5" (start 0 may be omitted); ":" and "@" alone, a second ':' and texts that do
+ * not fit text[] are refused. The message reads "invalid range '<s>': <why>". */
 int iwa_range_parse(const char *s, struct iwa_range *out, struct iwa_err *err);
 /* true when v raises an alert for this range. */
 bool iwa_range_alert(const struct iwa_range *r, double v);

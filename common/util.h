@@ -9,10 +9,15 @@
  * garbage, no overflow. Returns 0 or IWA_EINVAL with a message naming `what`. */
 int iwa_parse_uint(const char *s, unsigned long long min, unsigned long long max, const char *what,
 		   unsigned long long *out, struct iwa_err *err);
-/* Parses a whole finite decimal number ('.' decimal point whatever the locale). */
+/* Parses a whole finite decimal number ('.' decimal point whatever the locale):
+ * [-]digits[.digits] or [-].digits; no '+', exponent, hex, inf/nan, spaces or ','.
+ * Values too large for a double are refused; "-0" gives 0. Returns 0 or IWA_EINVAL. */
 int iwa_parse_double(const char *s, const char *what, double *out, struct iwa_err *err);
 
-/* Growable buffer, always NUL-terminated, never larger than max bytes (then IWA_ENOMEM). */
+/* Growable buffer, always NUL-terminated, never larger than max bytes (then IWA_ENOMEM).
+ * max counts the terminating NUL (max 8 holds 7 characters); max 0, or a zero-filled struct,
+ * means no cap. Every add either appends all of its input or leaves the buffer unchanged.
+ * data stays NULL until the first successful add. */
 struct iwa_buf {
 	char *data;
 	size_t len, cap, max;
@@ -22,9 +27,12 @@ int iwa_buf_add(struct iwa_buf *b, const void *data, size_t len);
 int iwa_buf_adds(struct iwa_buf *b, const char *s);
 int iwa_buf_addf(struct iwa_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int iwa_buf_vaddf(struct iwa_buf *b, const char *fmt, va_list ap);
-/* Appends s as a JSON string literal (with quotes, escaped). */
+/* Appends s as a JSON string literal (with quotes, escaped): '"' '\\' and control characters
+ * (\n \t ... or \u00XX, also DEL) escaped, valid UTF-8 kept, each byte of invalid UTF-8
+ * (overlong, surrogate, > U+10FFFF, truncated) replaced by \ufffd. NULL appends null. */
 int iwa_buf_add_json_str(struct iwa_buf *b, const char *s);
-/* Hands over the string (never NULL: "" for an empty buffer) and resets b; caller frees. */
+/* Hands over the string (never NULL: "" for an empty buffer; NULL only if allocating that ""
+ * fails) and resets b, keeping its max; caller frees. */
 char *iwa_buf_take(struct iwa_buf *b);
 void iwa_buf_free(struct iwa_buf *b);
 
