@@ -1,8 +1,5 @@
 /* fuzz_ini.c — libFuzzer entry for the --extra-opts ini parser (iwa_ini_to_args).
- * Built on demand only, e.g.:
- *   clang -g -fsanitize=fuzzer,address -std=c11 -D_GNU_SOURCE -Icommon -I_build/x \
- *     tests/fuzz/fuzz_ini.c common/plugin.c common/budget.c common/output.c \
- *     common/perfdata.c common/range.c common/util.c common/iwa.c -o fuzz_ini */
+ * Built on demand only: scripts/fuzz.sh [SECONDS] ini */
 #include "plugin.h"
 
 #include <stdint.h>
