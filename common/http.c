@@ -632,7 +632,9 @@ int iwa_http_start(struct iwa_http_xfer *x, const char *authorization, struct iw
 	SETOPT(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	/* Leave a little of the budget for the caller to report the timeout itself (the
 	 * budget's backstop line fires only shortly after the deadline). */
-	if (rem > 1000)
+	if (rem > 2000)
+		rem -= 300;
+	else if (rem > 1000)
 		rem -= 150;
 	SETOPT(x->easy, CURLOPT_TIMEOUT_MS, rem);
 	SETOPT(x->easy, CURLOPT_CONNECTTIMEOUT_MS, rem);
