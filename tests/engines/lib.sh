@@ -82,3 +82,25 @@ eng_kill_pid() {
   kill -KILL "$pid" 2>/dev/null
   return 1
 }
+
+# eng_write_ini FILE: the plugins' directory and Kerberos options for the lab, one section per
+# plugin, as a site keeps them for --extra-opts (used with contrib/nagios and contrib/zabbix).
+eng_write_ini() {
+  cat > "$1" <<EOF
+[spn_unique]
+host = $(eng_dc_name)
+keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
+principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+
+[negotiate_backend]
+keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
+principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+ca-file = ${LABENV[LAB_CA]}
+
+[batch_logon_gpo]
+host = $(eng_dc_name)
+keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
+principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+EOF
+  chmod 600 "$1"
+}

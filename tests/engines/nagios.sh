@@ -104,23 +104,7 @@ define service {
     max_check_attempts      3
 }
 EOF
-# The plugins' directory and Kerberos options, as a site would keep them (see contrib/nagios).
-cat > "$D/iwa-plugins.ini" <<EOF
-[spn_unique]
-host = $(eng_dc_name)
-keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
-principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
-
-[negotiate_backend]
-keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
-principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
-ca-file = ${LABENV[LAB_CA]}
-
-[batch_logon_gpo]
-host = $(eng_dc_name)
-keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
-principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
-EOF
+eng_write_ini "$D/iwa-plugins.ini"
 cat > "$D/lab-farm.cfg" <<EOF
 # the lab's farm; test-only probe of the environment Nagios gives to checks
 define host {
