@@ -489,11 +489,11 @@ static int add_common_help(struct iwa_buf *b, const char *name)
 		"    text: the plugin guidelines' format (default); json: one JSON object\n"
 		"    with state, exit_code, summary, subchecks and perfdata.\n"
 		" --extra-opts=[SECTION@]FILE\n"
-		"    Read options from an ini file: each \"name = value\" line of SECTION\n"
-		"    (default: [%.20s] or [%.26s]) acts as --name=value placed before the\n"
-		"    command line's options, so the command line wins. Lines starting with\n"
-		"    # or ; are comments; values may be quoted. Secrets (password = ...) are\n"
-		"    accepted only this way, never on the command line.\n",
+		"    Read options from an ini file: each \"name = value\" line of SECTION acts\n"
+		"    as --name=value placed before the command line's options, so the command\n"
+		"    line wins. Lines starting with # or ; are comments; values may be quoted.\n"
+		"    Secrets (password = ...) are accepted only this way, never on the command\n"
+		"    line. Default SECTION: [%.19s] or [%.25s].\n",
 		MAX_TIMEOUT, DEFAULT_TIMEOUT, short_name, name);
 }
 

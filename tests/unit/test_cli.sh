@@ -2,7 +2,8 @@
 # test_cli.sh — the plugin driver seen from the command line, through tests/unit/check_fake
 # (built for `make check` only): help, version, option errors, the time budget backstop.
 # Every case checks exit code, the exact first line, the line count and an empty stderr.
-# Also: -h of every plugin already built under $BUILDDIR/plugins fits 80 columns.
+# Also for every plugin already built under $BUILDDIR/plugins: -h (80 columns), -V, -t abc,
+# an unknown option.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../tap.sh"
 BUILDDIR=${BUILDDIR:-$PWD}
@@ -140,13 +141,21 @@ budget_case "a call honouring the budget fails first, with its cause" 2 \
 run_cmd "$FAKE" --sleep 0.2 -t 1
 expect "a run within the budget is not cut off" 0 '^FAKE OK - fake check$'
 
-# --- every built plugin: -h fits 80 columns, exits 3, nothing on stderr ---
+# --- every built plugin: -h fits 80 columns and exits 3; -V; -t abc and an unknown option are one line ---
 for p in "$BUILDDIR"/plugins/check_*; do
   [ -x "$p" ] && [ -f "$p" ] || continue
   n=$(basename "$p")
   run_cmd "$p" -h
   expect "$n -h exits 3 with its name and version" 3 "^$n \\(iwa-plugins\\) " '^Examples:'
   fits80 "$n -h fits 80 columns"
+  run_cmd "$p" -V
+  expect "$n -V" 3 "^$n \\(iwa-plugins\\) $ver\$"
+  run_cmd "$p" -t abc
+  expect "$n -t abc: one line naming -t" 3 "^[A-Z_]+ UNKNOWN - -t: 'abc' is not a whole number\$"
+  [ "$(printf '%s\n' "$OUT" | wc -l)" = 1 ] && [ -z "$ERR" ] && tap_ok "$n -t abc: one line, no stderr" ||
+    tap_fail "$n -t abc: one line, no stderr" "$OUT" "$ERR"
+  run_cmd "$p" --no-such-option
+  expect "$n unknown option" 3 "^[A-Z_]+ UNKNOWN - --no-such-option: unknown or ambiguous option"
 done
 
 tap_end

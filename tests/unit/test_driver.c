@@ -488,7 +488,7 @@ static void test_main_help_version(void **state)
 	out = run_main(&cfg, &code, "--name=x", "-h", (char *)NULL);
 	assert_int_equal(code, 3);
 	assert_int_equal(strncmp(out, "check_demo (iwa-plugins) ", 25), 0);
-	assert_non_null(strstr(out, "(default: [demo] or [check_demo])"));
+	assert_non_null(strstr(out, "line. Default SECTION: [demo] or [check_demo]."));
 	for (line = out; *line != '\0';) {
 		const char *nl = strchr(line, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
