@@ -1,0 +1,123 @@
+/* check_batch_logon_gpo.h — internal interface between the parts of check_batch_logon_gpo:
+ * check_batch_logon_gpo.c (options, help, run), _dir.c (directory and SYSVOL reads),
+ * _eval.c (per-computer evaluation and the result tree). */
+#ifndef CHECK_BATCH_LOGON_GPO_H
+#define CHECK_BATCH_LOGON_GPO_H
+
+#include "gplink.h"
+#include "gpttmpl.h"
+#include "iwa.h"
+#include "ldap.h"
+#include "output.h"
+#include "plugin.h"
+#include "secdesc.h"
+#include "sid.h"
+#include "smb.h"
+
+#define BLG_MAX_COMPUTERS 64
+#define BLG_FILE_MAX (1024 * 1024) /* cap of one SYSVOL file read */
+#define BLG_SECURITY_CSE "{827D319E-6EAC-11D2-A4EA-00C04F79F83A}"
+#define BLG_GPTTMPL_REL "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf"
+
+struct blg_config {
+	struct iwa_ldap_opts ldap;
+	const char *account;
+	const char *computers[BLG_MAX_COMPUTERS];
+	size_t ncomputers;
+	const char *gpo;   /* --gpo NAME or {GUID} */
+	const char *right; /* --right, default SeBatchLogonRight */
+	const char *sysvol_path;
+	const char *sysvol_host; /* --sysvol-host, else -H, else the host of --ldap-uri */
+	char *uri_host;          /* host parsed from --ldap-uri (owned) */
+	const char *site;
+};
+
+/* The account or one computer. */
+struct blg_principal {
+	const char *query; /* as given on the command line */
+	bool found, ambiguous;
+	char *dn, *sam, *upn, *dns;
+	struct iwa_sid sid;
+	struct iwa_sid *groups; /* tokenGroups (transitive, primary group included) */
+	size_t ngroups;
+	size_t *chain; /* container indexes, top (site/domain) first, parent of the DN last */
+	size_t nchain;
+	struct iwa_gpo_order order; /* per-computer link evaluation */
+	struct iwa_som *soms;       /* the chain as soms (points into the containers) */
+};
+
+struct blg_container {
+	char *dn;
+	bool is_site, found;
+	char *gplink_raw;
+	struct iwa_gplink_list links;
+	unsigned gpoptions;
+	char *parse_error;
+};
+
+struct blg_gpo {
+	char guid[39];
+	bool found, expected, relevant;
+	char *dn, *name, *fspath, *machine_ext, *wmi;
+	unsigned flags;
+	uint32_t version;
+	struct iwa_secdesc *sd;
+	char *sd_error;
+	/* SYSVOL */
+	bool read_done;
+	bool has_gptini;
+	uint32_t gpt_version;
+	char *gptini_error; /* GPT.INI missing or unreadable (a GPO problem, not ours) */
+	bool has_tmpl;
+	enum iwa_text_enc tmpl_enc;
+	char *tmpl_error;
+	struct iwa_right_list right; /* right.defined: the key is in [Privilege Rights] */
+};
+
+/* A name from a rights list resolved to a SID through the directory or the well-known table. */
+struct blg_name {
+	char *name;
+	bool resolved;
+	struct iwa_sid sid;
+};
+
+struct blg_ctx {
+	const struct blg_config *cfg;
+	int verbose;
+	struct iwa_ldap *ldap;
+	char *base, *config_nc, *dns_domain;
+	struct blg_principal account;
+	struct blg_principal comp[BLG_MAX_COMPUTERS];
+	size_t ncomp;
+	struct blg_container *cont;
+	size_t ncont;
+	struct blg_gpo *gpos;
+	size_t ngpos;
+	struct blg_name *names;
+	size_t nnames;
+	int expected_gpo;      /* index in gpos, -1 when none/not found */
+	char **expected_links; /* DNs of containers linking the expected GPO (wrong-OU case) */
+	bool *expected_links_have_computers;
+	bool *expected_links_have_users;
+	size_t nexpected_links;
+	bool expected_links_searched;
+	/* measurements */
+	unsigned ldap_searches, ldap_round_trips, gpos_read, smb_files;
+	double sysvol_seconds, ldap_seconds;
+	struct iwa_smb *smb;
+};
+
+/* _dir.c */
+int blg_dir_load(struct blg_ctx *c, struct iwa_err *err);
+int blg_sysvol_load(struct blg_ctx *c, struct iwa_err *err);
+int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err);
+int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err);
+void blg_ctx_free(struct blg_ctx *c);
+
+/* _eval.c */
+int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err);
+/* Index of the GPO with this GUID, or -1. */
+int blg_gpo_find(const struct blg_ctx *c, const char *guid);
+const char *blg_gpo_label(const struct blg_gpo *g);
+
+#endif
