@@ -966,6 +966,10 @@ static int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_c
 				st = iwa_state_worst(st, ts_state);
 				snprintf(t->summary, sizeof(t->summary), "slow: %.3f s",
 					 t->t_end - t->t_start);
+				size_t l = strlen(t->text);
+				sfmt(t->text + l, sizeof(t->text) - l,
+				     " — slow: total time outside the %s range",
+				     st == IWA_CRITICAL ? "-c" : "-w");
 			}
 		}
 		t->state = st;
