@@ -1,5 +1,6 @@
 /* check_batch_logon_gpo.h — internal interface between the parts of check_batch_logon_gpo:
- * check_batch_logon_gpo.c (options, help, run), _dir.c (directory and SYSVOL reads),
+ * check_batch_logon_gpo.c (options, help, run), _dir.c (directory reads), _sysvol.c
+ * (GPT.INI, GptTmpl.inf), _lookup.c (names in rights lists, where --gpo is linked, cleanup),
  * _eval.c (per-computer evaluation and the result tree). */
 #ifndef CHECK_BATCH_LOGON_GPO_H
 #define CHECK_BATCH_LOGON_GPO_H
@@ -107,9 +108,30 @@ struct blg_ctx {
 	struct iwa_smb *smb;
 };
 
-/* _dir.c */
+/* _dir.c: searches (sent together, answers collected together: one round trip) */
+typedef int (*blg_entry_fn)(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg);
+
+struct blg_req {
+	const char *base;
+	int scope;
+	const char *filter;
+	char **attrs;
+	LDAPControl **ctrls;
+	int sizelimit;
+	blg_entry_fn fn;
+	void *arg;
+	int msgid;
+	bool no_such_object; /* out: the base does not exist */
+};
+int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err);
+char *blg_get_str(LDAP *ld, LDAPMessage *e, const char *attr);
+char *blg_get_dn(LDAP *ld, LDAPMessage *e);
+int blg_add_eq(struct iwa_buf *b, const char *attr, const char *value);
+
 int blg_dir_load(struct blg_ctx *c, struct iwa_err *err);
+/* _sysvol.c */
 int blg_sysvol_load(struct blg_ctx *c, struct iwa_err *err);
+/* _lookup.c */
 int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err);
 int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err);
 void blg_ctx_free(struct blg_ctx *c);

@@ -1,6 +1,6 @@
-/* check_batch_logon_gpo_dir.c — what the directory and SYSVOL say: the account and computers
+/* check_batch_logon_gpo_dir.c — what the directory says: the account and computers
  * (objectSid, tokenGroups), the containers above each computer (gPLink, gPOptions), the GPOs
- * (groupPolicyContainer attributes, DACL via the SD flags control), GPT.INI and GptTmpl.inf.
+ * (groupPolicyContainer attributes, DACL via the SD flags control).
  *
  * Round trips (healthy run): rootDSE; account + computers in one subtree search; one batch of
  * base searches sent together (tokenGroups of the account and of each computer, gPLink/gPOptions
@@ -11,28 +11,12 @@
 #include "budget.h"
 #include "util.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 /* ------------------------------------------------------------------ batched searches */
-
-typedef int (*entry_fn)(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg);
-
-struct req {
-	const char *base;
-	int scope;
-	const char *filter;
-	char **attrs;
-	LDAPControl **ctrls;
-	int sizelimit;
-	entry_fn fn;
-	void *arg;
-	int msgid;
-	bool no_such_object; /* out: the base does not exist */
-};
 
 /* The remaining budget as a timeval; false when it is used up. */
 static bool budget_tv(struct timeval *tv)
@@ -48,7 +32,7 @@ static bool budget_tv(struct timeval *tv)
 
 /* Sends every request, then collects each answer: n searches, one round trip. Entries go to
  * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
-static int search_batch(struct blg_ctx *c, struct req *r, size_t n, struct iwa_err *err)
+int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err)
 {
 	LDAP *ld = iwa_ldap_handle(c->ldap);
 	double t0 = iwa_now();
@@ -138,7 +122,7 @@ cleanup:
 }
 
 /* First value of attr as a new string, or NULL. */
-static char *get_str(LDAP *ld, LDAPMessage *e, const char *attr)
+char *blg_get_str(LDAP *ld, LDAPMessage *e, const char *attr)
 {
 	struct berval **v = ldap_get_values_len(ld, e, attr);
 	char *s = NULL;
@@ -149,7 +133,7 @@ static char *get_str(LDAP *ld, LDAPMessage *e, const char *attr)
 	return s;
 }
 
-static char *get_dn(LDAP *ld, LDAPMessage *e)
+char *blg_get_dn(LDAP *ld, LDAPMessage *e)
 {
 	char *dn = ldap_get_dn(ld, e), *s = NULL;
 
@@ -162,7 +146,7 @@ static char *get_dn(LDAP *ld, LDAPMessage *e)
 /* Parses a decimal attribute value (0 when absent or malformed). */
 static unsigned long long get_num(LDAP *ld, LDAPMessage *e, const char *attr, bool *present)
 {
-	char *s = get_str(ld, e, attr);
+	char *s = blg_get_str(ld, e, attr);
 	unsigned long long v = 0;
 	long long sv;
 	char *end;
@@ -285,9 +269,9 @@ static int on_rootdse(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
 	(void)arg;
 	free(c->config_nc);
-	c->config_nc = get_str(ld, e, "configurationNamingContext");
+	c->config_nc = blg_get_str(ld, e, "configurationNamingContext");
 	if (c->base == NULL)
-		c->base = get_str(ld, e, "defaultNamingContext");
+		c->base = blg_get_str(ld, e, "defaultNamingContext");
 	return 0;
 }
 
@@ -339,8 +323,9 @@ out:
 
 static int on_principal(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *dn = get_dn(ld, e), *sam = get_str(ld, e, "sAMAccountName");
-	char *upn = get_str(ld, e, "userPrincipalName"), *dns = get_str(ld, e, "dNSHostName");
+	char *dn = blg_get_dn(ld, e), *sam = blg_get_str(ld, e, "sAMAccountName");
+	char *upn = blg_get_str(ld, e, "userPrincipalName"),
+	     *dns = blg_get_str(ld, e, "dNSHostName");
 	int rc = 0;
 
 	(void)arg;
@@ -392,7 +377,7 @@ static int on_container(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	struct iwa_err perr = {0};
 
 	k->found = true;
-	k->gplink_raw = get_str(ld, e, "gPLink");
+	k->gplink_raw = blg_get_str(ld, e, "gPLink");
 	k->gpoptions = (unsigned)get_num(ld, e, "gPOptions", NULL);
 	if (iwa_gplink_parse(k->gplink_raw, &k->links, &perr) != 0) {
 		k->parse_error = strdup(perr.msg);
@@ -420,8 +405,8 @@ static int gpo_add(struct blg_ctx *c, const char *guid)
 
 static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *cn = get_str(ld, e, "cn"), guid[39];
-	char *name = get_str(ld, e, "displayName");
+	char *cn = blg_get_str(ld, e, "cn"), guid[39];
+	char *name = blg_get_str(ld, e, "displayName");
 	struct berval **sd;
 	struct blg_gpo *g;
 	int i;
@@ -446,10 +431,10 @@ static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	}
 	g->found = true;
 	g->name = name;
-	g->dn = get_dn(ld, e);
-	g->fspath = get_str(ld, e, "gPCFileSysPath");
-	g->machine_ext = get_str(ld, e, "gPCMachineExtensionNames");
-	g->wmi = get_str(ld, e, "gPCWMIFilter");
+	g->dn = blg_get_dn(ld, e);
+	g->fspath = blg_get_str(ld, e, "gPCFileSysPath");
+	g->machine_ext = blg_get_str(ld, e, "gPCMachineExtensionNames");
+	g->wmi = blg_get_str(ld, e, "gPCWMIFilter");
 	g->flags = (unsigned)get_num(ld, e, "flags", NULL);
 	g->version = (uint32_t)get_num(ld, e, "versionNumber", NULL);
 	if (c->cfg->gpo && c->expected_gpo < 0 && name && strcasecmp(c->cfg->gpo, name) == 0) {
@@ -471,7 +456,7 @@ static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 /* ------------------------------------------------------------------ filters */
 
 /* Appends "(attr=value)" with value escaped. */
-static int add_eq(struct iwa_buf *b, const char *attr, const char *value)
+int blg_add_eq(struct iwa_buf *b, const char *attr, const char *value)
 {
 	if (iwa_buf_addf(b, "(%s=", attr) != 0 || iwa_ldap_escape(b, value) != 0)
 		return IWA_ENOMEM;
@@ -485,18 +470,18 @@ static int add_principal_terms(struct iwa_buf *b, const char *q, bool is_account
 	int rc;
 
 	if (strchr(q, '=') != NULL)
-		return add_eq(b, "distinguishedName", q);
+		return blg_add_eq(b, "distinguishedName", q);
 	if (bs)
 		q = bs + 1;
 	if (is_account) {
 		if (strchr(q, '@'))
-			return add_eq(b, "userPrincipalName", q);
-		return add_eq(b, "sAMAccountName", q);
+			return blg_add_eq(b, "userPrincipalName", q);
+		return blg_add_eq(b, "sAMAccountName", q);
 	}
 	if (strchr(q, '.'))
-		return add_eq(b, "dNSHostName", q);
+		return blg_add_eq(b, "dNSHostName", q);
 	if (q[0] && q[strlen(q) - 1] == '$')
-		return add_eq(b, "sAMAccountName", q);
+		return blg_add_eq(b, "sAMAccountName", q);
 	rc = iwa_buf_adds(b, "(sAMAccountName=");
 	if (rc == 0)
 		rc = iwa_ldap_escape(b, q);
@@ -532,7 +517,7 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 	LDAPControl sdc = {"1.2.840.113556.1.4.801", {5, sd_flags_ber}, 1};
 	LDAPControl *ctrls[] = {&sdc, NULL};
 	struct iwa_buf f;
-	struct req *reqs = NULL;
+	struct blg_req *reqs = NULL;
 	char *filter = NULL, *pol_base = NULL;
 	size_t nreq = 0;
 	int rc;
@@ -542,17 +527,17 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 	if (c->cfg->ldap.base)
 		c->base = strdup(c->cfg->ldap.base);
 	{
-		struct req r = {"",
-				LDAP_SCOPE_BASE,
-				"(objectClass=*)",
-				root_attrs,
-				NULL,
-				0,
-				on_rootdse,
-				NULL,
-				0,
-				false};
-		rc = search_batch(c, &r, 1, err);
+		struct blg_req r = {"",
+				    LDAP_SCOPE_BASE,
+				    "(objectClass=*)",
+				    root_attrs,
+				    NULL,
+				    0,
+				    on_rootdse,
+				    NULL,
+				    0,
+				    false};
+		rc = blg_search_batch(c, &r, 1, err);
 		if (rc != 0)
 			goto cleanup;
 	}
@@ -573,9 +558,9 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 		goto nomem;
 	filter = iwa_buf_take(&f);
 	{
-		struct req r = {c->base, LDAP_SCOPE_SUBTREE, filter, p_attrs, NULL,
-				0,       on_principal,       NULL,   0,       false};
-		rc = search_batch(c, &r, 1, err);
+		struct blg_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, p_attrs, NULL,
+				    0,       on_principal,       NULL,   0,       false};
+		rc = blg_search_batch(c, &r, 1, err);
 		if (rc != 0)
 			goto cleanup;
 		if (r.no_such_object) {
@@ -591,41 +576,41 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 	if (reqs == NULL)
 		goto nomem;
 	if (c->account.found)
-		reqs[nreq++] = (struct req){c->account.dn,
-					    LDAP_SCOPE_BASE,
-					    "(objectClass=*)",
-					    tg_attrs,
-					    NULL,
-					    0,
-					    on_token_groups,
-					    &c->account,
-					    0,
-					    false};
+		reqs[nreq++] = (struct blg_req){c->account.dn,
+						LDAP_SCOPE_BASE,
+						"(objectClass=*)",
+						tg_attrs,
+						NULL,
+						0,
+						on_token_groups,
+						&c->account,
+						0,
+						false};
 	for (size_t i = 0; i < c->ncomp; i++)
 		if (c->comp[i].found)
-			reqs[nreq++] = (struct req){c->comp[i].dn,
-						    LDAP_SCOPE_BASE,
-						    "(objectClass=*)",
-						    tg_attrs,
-						    NULL,
-						    0,
-						    on_token_groups,
-						    &c->comp[i],
-						    0,
-						    false};
+			reqs[nreq++] = (struct blg_req){c->comp[i].dn,
+							LDAP_SCOPE_BASE,
+							"(objectClass=*)",
+							tg_attrs,
+							NULL,
+							0,
+							on_token_groups,
+							&c->comp[i],
+							0,
+							false};
 	for (size_t i = 0; i < c->ncont; i++)
-		reqs[nreq++] = (struct req){c->cont[i].dn,
-					    LDAP_SCOPE_BASE,
-					    "(objectClass=*)",
-					    c_attrs,
-					    NULL,
-					    0,
-					    on_container,
-					    (void *)(uintptr_t)i,
-					    0,
-					    false};
+		reqs[nreq++] = (struct blg_req){c->cont[i].dn,
+						LDAP_SCOPE_BASE,
+						"(objectClass=*)",
+						c_attrs,
+						NULL,
+						0,
+						on_container,
+						(void *)(uintptr_t)i,
+						0,
+						false};
 	if (nreq > 0) {
-		rc = search_batch(c, reqs, nreq, err);
+		rc = blg_search_batch(c, reqs, nreq, err);
 		if (rc != 0)
 			goto cleanup;
 	}
@@ -654,9 +639,9 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 		iwa_buf_init(&f, 256 * 1024);
 		rc = iwa_buf_adds(&f, "(&(objectClass=groupPolicyContainer)(|");
 		for (size_t i = 0; rc == 0 && i < c->ngpos; i++)
-			rc = add_eq(&f, "cn", c->gpos[i].guid);
+			rc = blg_add_eq(&f, "cn", c->gpos[i].guid);
 		if (rc == 0 && c->cfg->gpo && c->expected_gpo < 0)
-			rc = add_eq(&f, "displayName", c->cfg->gpo);
+			rc = blg_add_eq(&f, "displayName", c->cfg->gpo);
 		if (rc == 0)
 			rc = iwa_buf_adds(&f, "))");
 		if (rc != 0)
@@ -667,10 +652,10 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 			pol_base = NULL;
 			goto nomem;
 		}
-		struct req r = {
+		struct blg_req r = {
 			pol_base, LDAP_SCOPE_ONELEVEL, filter, g_attrs, ctrls, 0, on_gpo, NULL, 0,
 			false};
-		rc = search_batch(c, &r, 1, err);
+		rc = blg_search_batch(c, &r, 1, err);
 		if (rc != 0)
 			goto cleanup;
 	}
@@ -684,364 +669,4 @@ cleanup:
 	free(pol_base);
 	free(reqs);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ SYSVOL */
-
-/* Reads rel of GPO g (SMB or local). IWA_ENOTFOUND when the file does not exist. */
-static int sysvol_read(struct blg_ctx *c, struct blg_gpo *g, const char *local_dir, const char *rel,
-		       uint8_t **data, size_t *len, struct iwa_err *err)
-{
-	double t0 = iwa_now();
-	int rc;
-
-	if (local_dir)
-		rc = iwa_local_read(local_dir, rel, BLG_FILE_MAX, data, len, err);
-	else {
-		char *url = NULL;
-		const char *host = c->cfg->sysvol_host;
-		rc = iwa_sysvol_smb_url(host, g->fspath, rel, &url, err);
-		if (rc == 0)
-			rc = iwa_smb_read(c->smb, url, iwa_budget_remaining_ms(), BLG_FILE_MAX,
-					  data, len, err);
-		free(url);
-	}
-	c->smb_files++;
-	c->sysvol_seconds += iwa_now() - t0;
-	return rc;
-}
-
-/* GPT.INI and GptTmpl.inf of one GPO. Errors that stop the check: SYSVOL unreachable,
- * access denied, time budget; a missing file is the GPO's problem and is recorded. */
-static int load_gpo_files(struct blg_ctx *c, struct blg_gpo *g, struct iwa_err *err)
-{
-	char *dir = NULL, *text = NULL;
-	uint8_t *data = NULL;
-	size_t len = 0;
-	struct iwa_err ferr = {0};
-	int rc = 0;
-
-	if (g->fspath == NULL) {
-		g->gptini_error = strdup("the GPO has no gPCFileSysPath");
-		goto done;
-	}
-	if (c->cfg->sysvol_path) {
-		rc = iwa_sysvol_local_dir(c->cfg->sysvol_path, g->fspath, &dir, err);
-		if (rc != 0) {
-			iwa_err_prefix(err, "SYSVOL unreadable: %s", blg_gpo_label(g));
-			goto cleanup;
-		}
-	}
-	rc = sysvol_read(c, g, dir, "GPT.INI", &data, &len, &ferr);
-	if (rc == IWA_ENOTFOUND) {
-		g->gptini_error = strdup("GPT.INI missing in SYSVOL (the GPO's folder is absent or "
-					 "incomplete)");
-	} else if (rc != 0) {
-		rc = iwa_err_set(err, rc, "SYSVOL unreadable: %s", ferr.msg);
-		goto cleanup;
-	} else {
-		g->has_gptini = true;
-		if (iwa_gptini_version(data, len, &g->gpt_version, &ferr) != 0) {
-			g->has_gptini = false;
-			g->gptini_error = strdup(ferr.msg);
-		}
-	}
-	free(data);
-	data = NULL;
-	rc = sysvol_read(c, g, dir, BLG_GPTTMPL_REL, &data, &len, &ferr);
-	if (rc == IWA_ENOTFOUND) {
-		rc = 0;
-		goto done;
-	}
-	if (rc != 0) {
-		rc = iwa_err_set(err, rc, "SYSVOL unreadable: %s", ferr.msg);
-		goto cleanup;
-	}
-	g->has_tmpl = true;
-	{
-		struct iwa_inf inf = {NULL, 0};
-		if (iwa_text_decode(data, len, &text, &g->tmpl_enc, &ferr) != 0 ||
-		    iwa_inf_parse(text, &inf, &ferr) != 0 ||
-		    iwa_gpttmpl_right(&inf, c->cfg->right, &g->right, &ferr) != 0) {
-			if (ferr.code == IWA_ENOMEM) {
-				iwa_inf_free(&inf);
-				rc = iwa_err_set(err, IWA_ENOMEM, "%s", ferr.msg);
-				goto cleanup;
-			}
-			g->tmpl_error = strdup(ferr.msg);
-		}
-		iwa_inf_free(&inf);
-	}
-done:
-	g->read_done = true;
-	c->gpos_read++;
-	rc = 0;
-cleanup:
-	free(text);
-	free(data);
-	free(dir);
-	return rc;
-}
-
-/* Reads SYSVOL for every GPO linked on a computer's path (or expected), each once. */
-int blg_sysvol_load(struct blg_ctx *c, struct iwa_err *err)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < c->ngpos; i++) {
-		struct blg_gpo *g = &c->gpos[i];
-		if (!g->found || g->read_done)
-			continue;
-		if (c->cfg->sysvol_path == NULL && c->smb == NULL) {
-			struct addrinfo hints = {0}, *ai = NULL;
-			int grc;
-			hints.ai_socktype = SOCK_STREAM;
-			grc = getaddrinfo(c->cfg->sysvol_host, "445", &hints, &ai);
-			if (grc != 0)
-				return iwa_err_set(err, IWA_EIO,
-						   "SYSVOL unreadable: cannot resolve %s (%s)",
-						   c->cfg->sysvol_host, gai_strerror(grc));
-			freeaddrinfo(ai);
-			rc = iwa_smb_open(iwa_budget_remaining_ms(), &c->smb, err);
-			if (rc != 0) {
-				iwa_err_prefix(err, "SYSVOL unreadable");
-				return rc;
-			}
-		}
-		rc = load_gpo_files(c, g, err);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ names in rights lists */
-
-static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
-{
-	char *sam = get_str(ld, e, "sAMAccountName"), *upn = get_str(ld, e, "userPrincipalName");
-	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
-	struct iwa_sid sid;
-
-	(void)arg;
-	if (v && v[0] &&
-	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &sid, NULL, NULL) == 0)
-		for (size_t i = 0; i < c->nnames; i++) {
-			const char *n = c->names[i].name, *bs = strchr(n, '\\');
-			if (c->names[i].resolved)
-				continue;
-			if (bs)
-				n = bs + 1;
-			if ((sam && strcasecmp(n, sam) == 0) || (upn && strcasecmp(n, upn) == 0)) {
-				c->names[i].resolved = true;
-				c->names[i].sid = sid;
-			}
-		}
-	ldap_value_free_len(v);
-	free(sam), free(upn);
-	return 0;
-}
-
-/* Resolves the account NAMES (not *SIDs) found in the rights lists: well-known names from the
- * table, the others with one directory search. */
-int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
-{
-	static char *attrs[] = {"sAMAccountName", "userPrincipalName", "objectSid", NULL};
-	struct iwa_buf f;
-	char *filter = NULL;
-	size_t unresolved = 0;
-	int rc = 0;
-
-	for (size_t i = 0; i < c->ngpos; i++) {
-		const struct iwa_right_list *l = &c->gpos[i].right;
-		for (size_t k = 0; k < l->n; k++) {
-			bool dup = false;
-			struct blg_name *nv;
-			if (l->v[k].is_sid)
-				continue;
-			for (size_t j = 0; j < c->nnames; j++)
-				dup |= strcasecmp(c->names[j].name, l->v[k].text) == 0;
-			if (dup)
-				continue;
-			nv = realloc(c->names, (c->nnames + 1) * sizeof(*nv));
-			if (nv == NULL)
-				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-			c->names = nv;
-			memset(&nv[c->nnames], 0, sizeof(*nv));
-			nv[c->nnames].name = strdup(l->v[k].text);
-			if (nv[c->nnames].name == NULL)
-				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-			if (iwa_sid_from_wellknown_name(l->v[k].text, &nv[c->nnames].sid) == 0)
-				nv[c->nnames].resolved = true;
-			else
-				unresolved++;
-			c->nnames++;
-		}
-	}
-	if (unresolved == 0)
-		return 0;
-	iwa_buf_init(&f, 64 * 1024);
-	rc = iwa_buf_adds(&f, "(|");
-	for (size_t i = 0; rc == 0 && i < c->nnames; i++) {
-		const char *n = c->names[i].name, *bs = strchr(n, '\\');
-		if (c->names[i].resolved)
-			continue;
-		if (bs)
-			n = bs + 1;
-		rc = add_eq(&f, strchr(n, '@') ? "userPrincipalName" : "sAMAccountName", n);
-	}
-	if (rc == 0)
-		rc = iwa_buf_adds(&f, ")");
-	if (rc != 0) {
-		iwa_buf_free(&f);
-		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-	}
-	filter = iwa_buf_take(&f);
-	{
-		struct req r = {
-			c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL, 0, on_name, NULL, 0,
-			false};
-		rc = search_batch(c, &r, 1, err);
-	}
-	free(filter);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ where --gpo is linked */
-
-static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
-{
-	char *dn = get_dn(ld, e), *gpl = get_str(ld, e, "gPLink"), **nv;
-	struct iwa_gplink_list l = {NULL, 0};
-	const struct blg_gpo *g = &c->gpos[c->expected_gpo];
-	bool linked = false;
-
-	(void)arg;
-	if (dn && gpl && iwa_gplink_parse(gpl, &l, NULL) == 0)
-		for (size_t i = 0; i < l.n; i++)
-			linked |= strcmp(l.v[i].guid, g->guid) == 0;
-	iwa_gplink_list_free(&l);
-	free(gpl);
-	if (!linked || c->nexpected_links >= 16) {
-		free(dn);
-		return 0;
-	}
-	nv = realloc(c->expected_links, (c->nexpected_links + 1) * sizeof(*nv));
-	if (nv == NULL) {
-		free(dn);
-		return IWA_ENOMEM;
-	}
-	c->expected_links = nv;
-	nv[c->nexpected_links++] = dn;
-	return 0;
-}
-
-static int on_member(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
-{
-	size_t i = (size_t)(uintptr_t)arg;
-	struct berval **v = ldap_get_values_len(ld, e, "objectClass");
-	bool computer = false;
-
-	for (size_t k = 0; v && v[k]; k++)
-		computer |= v[k]->bv_len == 8 && strncasecmp(v[k]->bv_val, "computer", 8) == 0;
-	ldap_value_free_len(v);
-	if (computer)
-		c->expected_links_have_computers[i] = true;
-	else
-		c->expected_links_have_users[i] = true;
-	return 0;
-}
-
-/* Where is the expected GPO linked (a substring search on gPLink: only in the failure case),
- * and do those containers hold computer accounts at all? */
-int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
-{
-	static char *attrs[] = {"gPLink", NULL};
-	static char *m_attrs[] = {"objectClass", NULL};
-	char *filter = NULL, bare[37];
-	struct req *reqs = NULL;
-	int rc;
-
-	if (c->expected_links_searched || c->expected_gpo < 0)
-		return 0;
-	c->expected_links_searched = true;
-	memcpy(bare, c->gpos[c->expected_gpo].guid + 1, 36);
-	bare[36] = '\0';
-	if (asprintf(&filter, "(gPLink=*%s*)", bare) < 0)
-		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-	{
-		struct req r = {c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
-				0,       on_linked,          NULL,   0,     false};
-		rc = search_batch(c, &r, 1, err);
-	}
-	free(filter);
-	if (rc != 0 || c->nexpected_links == 0)
-		return rc;
-	c->expected_links_have_computers = calloc(c->nexpected_links, sizeof(bool));
-	c->expected_links_have_users = calloc(c->nexpected_links, sizeof(bool));
-	reqs = calloc(c->nexpected_links, sizeof(*reqs));
-	if (!c->expected_links_have_computers || !c->expected_links_have_users || !reqs) {
-		free(reqs);
-		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < c->nexpected_links; i++)
-		reqs[i] = (struct req){c->expected_links[i],
-				       LDAP_SCOPE_SUBTREE,
-				       "(|(objectClass=user)(objectClass=computer))",
-				       m_attrs,
-				       NULL,
-				       20,
-				       on_member,
-				       (void *)(uintptr_t)i,
-				       0,
-				       false};
-	rc = search_batch(c, reqs, c->nexpected_links, err);
-	free(reqs);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ cleanup */
-
-static void principal_free(struct blg_principal *p)
-{
-	free(p->dn), free(p->sam), free(p->upn), free(p->dns);
-	free(p->groups);
-	free(p->chain);
-	free(p->soms);
-	iwa_gpo_order_free(&p->order);
-}
-
-void blg_ctx_free(struct blg_ctx *c)
-{
-	if (c == NULL)
-		return;
-	principal_free(&c->account);
-	for (size_t i = 0; i < c->ncomp; i++)
-		principal_free(&c->comp[i]);
-	for (size_t i = 0; i < c->ncont; i++) {
-		free(c->cont[i].dn);
-		free(c->cont[i].gplink_raw);
-		free(c->cont[i].parse_error);
-		iwa_gplink_list_free(&c->cont[i].links);
-	}
-	free(c->cont);
-	for (size_t i = 0; i < c->ngpos; i++) {
-		struct blg_gpo *g = &c->gpos[i];
-		free(g->dn), free(g->name), free(g->fspath), free(g->machine_ext), free(g->wmi);
-		iwa_secdesc_free(g->sd);
-		free(g->sd_error), free(g->gptini_error), free(g->tmpl_error);
-		iwa_right_list_free(&g->right);
-	}
-	free(c->gpos);
-	for (size_t i = 0; i < c->nnames; i++)
-		free(c->names[i].name);
-	free(c->names);
-	for (size_t i = 0; i < c->nexpected_links; i++)
-		free(c->expected_links[i]);
-	free(c->expected_links);
-	free(c->expected_links_have_computers);
-	free(c->expected_links_have_users);
-	free(c->base), free(c->config_nc), free(c->dns_domain);
-	iwa_smb_free(c->smb);
-	iwa_ldap_free(c->ldap);
 }

@@ -703,6 +703,11 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 			row_line(c, &rows[i], tok, false, node);
 	if (!c->cfg->site)
 		iwa_check_add_line(node, "site-linked GPOs were not evaluated (give --site NAME)");
+	else if (p->nchain > 0 && c->cont[p->chain[0]].is_site)
+		iwa_check_add_line(node, "site %s: %s", c->cont[p->chain[0]].dn,
+				   c->cont[p->chain[0]].found
+					   ? "its links were evaluated"
+					   : "not found, no site links evaluated");
 	{
 		char label[160];
 		double zero = 0;
@@ -781,6 +786,14 @@ int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err)
 			goto cleanup;
 		any_wrong |= wrong_ou[i];
 	}
+	for (size_t i = 0; i < c->ncont; i++)
+		if (c->cont[i].is_site && !c->cont[i].found) {
+			rc = cause_add(&cs, IWA_WARNING, true, NULL,
+				       "site %s not found (%s): site-linked GPOs not evaluated",
+				       c->cfg->site, c->cont[i].dn);
+			if (rc != 0)
+				goto nomem;
+		}
 	if (any_wrong) {
 		struct iwa_buf b;
 		char *t;

@@ -1,0 +1,244 @@
+/* check_batch_logon_gpo_lookup.c — the searches that depend on what was read: account NAMES
+ * found in rights lists (resolved to SIDs in one search, only when a list holds names), and,
+ * for the wrong-OU diagnosis only, where the expected GPO is linked and what those containers
+ * hold; plus the release of everything the run loaded. */
+#include "check_batch_logon_gpo.h"
+#include "budget.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ------------------------------------------------------------------ names in rights lists */
+
+static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+{
+	char *sam = blg_get_str(ld, e, "sAMAccountName"),
+	     *upn = blg_get_str(ld, e, "userPrincipalName");
+	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
+	struct iwa_sid sid;
+
+	(void)arg;
+	if (v && v[0] &&
+	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &sid, NULL, NULL) == 0)
+		for (size_t i = 0; i < c->nnames; i++) {
+			const char *n = c->names[i].name, *bs = strchr(n, '\\');
+			if (c->names[i].resolved)
+				continue;
+			if (bs)
+				n = bs + 1;
+			if ((sam && strcasecmp(n, sam) == 0) || (upn && strcasecmp(n, upn) == 0)) {
+				c->names[i].resolved = true;
+				c->names[i].sid = sid;
+			}
+		}
+	ldap_value_free_len(v);
+	free(sam), free(upn);
+	return 0;
+}
+
+/* Resolves the account NAMES (not *SIDs) found in the rights lists: well-known names from the
+ * table, the others with one directory search. */
+int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
+{
+	static char *attrs[] = {"sAMAccountName", "userPrincipalName", "objectSid", NULL};
+	struct iwa_buf f;
+	char *filter = NULL;
+	size_t unresolved = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->ngpos; i++) {
+		const struct iwa_right_list *l = &c->gpos[i].right;
+		for (size_t k = 0; k < l->n; k++) {
+			bool dup = false;
+			struct blg_name *nv;
+			if (l->v[k].is_sid)
+				continue;
+			for (size_t j = 0; j < c->nnames; j++)
+				dup |= strcasecmp(c->names[j].name, l->v[k].text) == 0;
+			if (dup)
+				continue;
+			nv = realloc(c->names, (c->nnames + 1) * sizeof(*nv));
+			if (nv == NULL)
+				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			c->names = nv;
+			memset(&nv[c->nnames], 0, sizeof(*nv));
+			nv[c->nnames].name = strdup(l->v[k].text);
+			if (nv[c->nnames].name == NULL)
+				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			if (iwa_sid_from_wellknown_name(l->v[k].text, &nv[c->nnames].sid) == 0)
+				nv[c->nnames].resolved = true;
+			else
+				unresolved++;
+			c->nnames++;
+		}
+	}
+	if (unresolved == 0)
+		return 0;
+	iwa_buf_init(&f, 64 * 1024);
+	rc = iwa_buf_adds(&f, "(|");
+	for (size_t i = 0; rc == 0 && i < c->nnames; i++) {
+		const char *n = c->names[i].name, *bs = strchr(n, '\\');
+		if (c->names[i].resolved)
+			continue;
+		if (bs)
+			n = bs + 1;
+		rc = blg_add_eq(&f, strchr(n, '@') ? "userPrincipalName" : "sAMAccountName", n);
+	}
+	if (rc == 0)
+		rc = iwa_buf_adds(&f, ")");
+	if (rc != 0) {
+		iwa_buf_free(&f);
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	filter = iwa_buf_take(&f);
+	{
+		struct blg_req r = {
+			c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL, 0, on_name, NULL, 0,
+			false};
+		rc = blg_search_batch(c, &r, 1, err);
+	}
+	free(filter);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ where --gpo is linked */
+
+static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+{
+	char *dn = blg_get_dn(ld, e), *gpl = blg_get_str(ld, e, "gPLink"), **nv;
+	struct iwa_gplink_list l = {NULL, 0};
+	const struct blg_gpo *g = &c->gpos[c->expected_gpo];
+	bool linked = false;
+
+	(void)arg;
+	if (dn && gpl && iwa_gplink_parse(gpl, &l, NULL) == 0)
+		for (size_t i = 0; i < l.n; i++)
+			linked |= strcmp(l.v[i].guid, g->guid) == 0;
+	iwa_gplink_list_free(&l);
+	free(gpl);
+	if (!linked || c->nexpected_links >= 16) {
+		free(dn);
+		return 0;
+	}
+	nv = realloc(c->expected_links, (c->nexpected_links + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(dn);
+		return IWA_ENOMEM;
+	}
+	c->expected_links = nv;
+	nv[c->nexpected_links++] = dn;
+	return 0;
+}
+
+static int on_member(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+{
+	size_t i = (size_t)(uintptr_t)arg;
+	struct berval **v = ldap_get_values_len(ld, e, "objectClass");
+	bool computer = false;
+
+	for (size_t k = 0; v && v[k]; k++)
+		computer |= v[k]->bv_len == 8 && strncasecmp(v[k]->bv_val, "computer", 8) == 0;
+	ldap_value_free_len(v);
+	if (computer)
+		c->expected_links_have_computers[i] = true;
+	else
+		c->expected_links_have_users[i] = true;
+	return 0;
+}
+
+/* Where is the expected GPO linked (a substring search on gPLink: only in the failure case),
+ * and do those containers hold computer accounts at all? */
+int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
+{
+	static char *attrs[] = {"gPLink", NULL};
+	static char *m_attrs[] = {"objectClass", NULL};
+	char *filter = NULL, bare[37];
+	struct blg_req *reqs = NULL;
+	int rc;
+
+	if (c->expected_links_searched || c->expected_gpo < 0)
+		return 0;
+	c->expected_links_searched = true;
+	memcpy(bare, c->gpos[c->expected_gpo].guid + 1, 36);
+	bare[36] = '\0';
+	if (asprintf(&filter, "(gPLink=*%s*)", bare) < 0)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	{
+		struct blg_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
+				    0,       on_linked,          NULL,   0,     false};
+		rc = blg_search_batch(c, &r, 1, err);
+	}
+	free(filter);
+	if (rc != 0 || c->nexpected_links == 0)
+		return rc;
+	c->expected_links_have_computers = calloc(c->nexpected_links, sizeof(bool));
+	c->expected_links_have_users = calloc(c->nexpected_links, sizeof(bool));
+	reqs = calloc(c->nexpected_links, sizeof(*reqs));
+	if (!c->expected_links_have_computers || !c->expected_links_have_users || !reqs) {
+		free(reqs);
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c->nexpected_links; i++)
+		reqs[i] = (struct blg_req){c->expected_links[i],
+					   LDAP_SCOPE_SUBTREE,
+					   "(|(objectClass=user)(objectClass=computer))",
+					   m_attrs,
+					   NULL,
+					   20,
+					   on_member,
+					   (void *)(uintptr_t)i,
+					   0,
+					   false};
+	rc = blg_search_batch(c, reqs, c->nexpected_links, err);
+	free(reqs);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ cleanup */
+
+static void principal_free(struct blg_principal *p)
+{
+	free(p->dn), free(p->sam), free(p->upn), free(p->dns);
+	free(p->groups);
+	free(p->chain);
+	free(p->soms);
+	iwa_gpo_order_free(&p->order);
+}
+
+void blg_ctx_free(struct blg_ctx *c)
+{
+	if (c == NULL)
+		return;
+	principal_free(&c->account);
+	for (size_t i = 0; i < c->ncomp; i++)
+		principal_free(&c->comp[i]);
+	for (size_t i = 0; i < c->ncont; i++) {
+		free(c->cont[i].dn);
+		free(c->cont[i].gplink_raw);
+		free(c->cont[i].parse_error);
+		iwa_gplink_list_free(&c->cont[i].links);
+	}
+	free(c->cont);
+	for (size_t i = 0; i < c->ngpos; i++) {
+		struct blg_gpo *g = &c->gpos[i];
+		free(g->dn), free(g->name), free(g->fspath), free(g->machine_ext), free(g->wmi);
+		iwa_secdesc_free(g->sd);
+		free(g->sd_error), free(g->gptini_error), free(g->tmpl_error);
+		iwa_right_list_free(&g->right);
+	}
+	free(c->gpos);
+	for (size_t i = 0; i < c->nnames; i++)
+		free(c->names[i].name);
+	free(c->names);
+	for (size_t i = 0; i < c->nexpected_links; i++)
+		free(c->expected_links[i]);
+	free(c->expected_links);
+	free(c->expected_links_have_computers);
+	free(c->expected_links_have_users);
+	free(c->base), free(c->config_nc), free(c->dns_domain);
+	iwa_smb_free(c->smb);
+	iwa_ldap_free(c->ldap);
+}
