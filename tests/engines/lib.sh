@@ -10,6 +10,10 @@ ENG_CONTRIB=$ENG_SRC/contrib
 BUILDDIR=$(cd "$BUILDDIR" && pwd)
 ENG_PLUGINDIR=${IWA_ENGINE_PLUGINDIR:-$BUILDDIR/plugins}
 ENG_PLUGINS=(check_spn_unique check_negotiate_backend check_batch_logon_gpo)
+# The plugins may be built with ASan/LSan: the engines hand their environment down to the
+# checks, so the suppressions of known leaks inside system libraries reach the plugins (the
+# test command sets these; a bare run gets the same defaults).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ENG_SRC/tests/lsan.supp:print_suppressions=0}
 
 eng_now() { date +%s.%N; }
 # eng_since T0: seconds since T0, two decimals.

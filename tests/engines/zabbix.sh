@@ -39,7 +39,8 @@ EOF
 S1=${LABENV[LAB_SERVER1_IP]:-127.0.20.11}:443
 S2=${LABENV[LAB_SERVER2_IP]:-127.0.20.12}:443
 MACROS=("{\$IWA.FQDN}=$(eng_fqdn)" "{\$IWA.URL}=https://$(eng_fqdn)/" "{\$IWA.ACCOUNT}=cam-svc"
-  "{\$IWA.BACKEND1}=$S1" "{\$IWA.BACKEND2}=$S2" "{\$IWA.COMPUTER1}=SERVER1" "{\$IWA.COMPUTER2}=SERVER2")
+  "{\$IWA.BACKEND1}=$S1" "{\$IWA.BACKEND2}=$S2" "{\$IWA.COMPUTER1}=SERVER1" "{\$IWA.COMPUTER2}=SERVER2"
+  "{\$IWA.GPO}=${LABENV[LAB_GPO_NAME]:-IIS-BatchLogon-GPO}")
 
 # agent_get KEY: the value `zabbix_agentd -t` returns for KEY (in $VAL); 1 if unsupported.
 agent_get() {
