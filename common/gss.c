@@ -29,6 +29,7 @@ struct iwa_gss_ctx {
 	gss_cred_id_t cred; /* borrowed */
 	OM_uint32 ret_flags;
 	bool complete;
+	char last_error[512];
 };
 
 static double mono_now(void)
@@ -440,6 +441,12 @@ int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, voi
 				   &actual, &ob, &ctx->ret_flags, NULL);
 	if (GSS_ERROR(maj)) {
 		iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
+		ctx->last_error[0] = '\0';
+		if (min != 0)
+			display_one(min, GSS_C_MECH_CODE, GSS_C_NO_OID, ctx->last_error,
+				    sizeof(ctx->last_error));
+		if (ctx->last_error[0] == '\0')
+			append(ctx->last_error, sizeof(ctx->last_error), msg, strlen(msg));
 		rc = iwa_err_set(err, IWA_EAUTH, "%s", msg);
 		goto cleanup;
 	}
@@ -459,6 +466,11 @@ int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, voi
 cleanup:
 	gss_release_buffer(&min2, &ob);
 	return rc;
+}
+
+const char *iwa_gss_ctx_last_error(const struct iwa_gss_ctx *ctx)
+{
+	return ctx != NULL ? ctx->last_error : "";
 }
 
 bool iwa_gss_ctx_mutual(const struct iwa_gss_ctx *ctx)

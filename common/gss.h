@@ -87,6 +87,10 @@ int iwa_gss_ctx_new(const struct iwa_gss_cred *cred, const char *principal,
  * minor status texts (e.g. a KRB-ERROR from the server, a bad AP-REP). */
 int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, void **out_tok,
 		     size_t *out_len, bool *complete_out, struct iwa_err *err);
+/* The mechanism's own text for the last failed step (the minor status, e.g. "The ticket
+ * isn't for us" from a server's KRB-ERROR), or the major text when there was no minor; ""
+ * before any failure. Owned by ctx. */
+const char *iwa_gss_ctx_last_error(const struct iwa_gss_ctx *ctx);
 /* Whether mutual authentication was granted (GSS_C_MUTUAL_FLAG in ret_flags, context
  * complete). */
 bool iwa_gss_ctx_mutual(const struct iwa_gss_ctx *ctx);

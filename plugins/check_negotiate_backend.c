@@ -651,8 +651,11 @@ static void after_step2(struct target *t, const struct iwa_http_resp *r)
 	if (r->status == 401) {
 		char server_says[900] = "";
 		if (r->negotiate_token != NULL &&
-		    verify_token(t, r->negotiate_token, why, sizeof(why)) < 0)
-			sfmt(server_says, sizeof(server_says), " (its error token: %s)", why);
+		    verify_token(t, r->negotiate_token, why, sizeof(why)) < 0) {
+			const char *detail = iwa_gss_ctx_last_error(t->gss);
+			sfmt(server_says, sizeof(server_says), " (the server's Kerberos error: %s)",
+			     detail[0] ? detail : why);
+		}
 		conclude(
 			t, IWA_CRITICAL, "401 after the Kerberos token: cannot decrypt the ticket",
 			"%s: HTTP 401 after the Kerberos token%s — the backend cannot decrypt the "
