@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -320,7 +321,11 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 		break;
 	}
 	reason = ad_bind_reason(diag);
-	if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) {
+	if ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) && iwa_budget_remaining_ms() < 50) {
+		code = IWA_ETIMEOUT;
+		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what, l->uri,
+			    ldap_err2string(rc));
+	} else if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) {
 		/* libldap connects lazily: whatever the operation, we could not connect */
 		iwa_err_set(err, code,
 			    "cannot reach %s (%s): %s%s%s%s (is the DC up, the name right, the "
@@ -394,6 +399,40 @@ static int read_password(const struct iwa_ldap_opts *o, char *buf, size_t n, str
 	return 0;
 }
 
+/* Connection callback: once TCP is connected (before any TLS handshake), bound blocking reads
+ * and writes on the socket by the remaining budget — libldap's own timeouts do not cover an
+ * ldaps:// handshake with a server that accepts and never answers. */
+static int conn_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+		    struct ldap_conncb *ctx)
+{
+	ber_socket_t fd = -1;
+	long ms = iwa_budget_remaining_ms();
+	struct timeval tv;
+
+	(void)ld;
+	(void)srv;
+	(void)addr;
+	(void)ctx;
+	if (ms <= 0)
+		ms = 1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1 && fd >= 0) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	}
+	return 0;
+}
+
+static void conn_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+	(void)ld;
+	(void)sb;
+	(void)ctx;
+}
+
+static struct ldap_conncb budget_conncb = {conn_add, conn_del, NULL};
+
 /* Sets the handle's options: protocol, referrals, TLS (CA file, verification) + NEWCTX. */
 static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 			      struct iwa_err *err)
@@ -404,7 +443,8 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 	int rc;
 
 	if (ldap_set_option(l->ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(l->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS)
+	    ldap_set_option(l->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &budget_conncb) != LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set protocol options", l->uri);
 	if (o->ca_file != NULL) {
 		rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_CACERTFILE, o->ca_file);

@@ -67,12 +67,13 @@ enum {
  * its own); iwa_ldap_options_help holds the same text. 79 columns. */
 #define IWA_LDAP_OPTIONS_HELP                                                                      \
 	"Directory connection:\n"                                                                  \
-	" -H, --host NAME        domain controller to ask (a name is best: Kerberos needs\n"       \
+	" -H, --host NAME        domain controller to ask (a name: Kerberos needs\n"               \
 	"                        ldap/NAME); no default, -H or --ldap-uri is required\n"           \
 	" -p, --port PORT        LDAP port (default: 3268, the Global Catalog, for\n"              \
 	"                        check_spn_unique; 389 for check_batch_logon_gpo);\n"              \
 	"                        636 and 3269 mean ldaps://\n"                                     \
-	" --ldap-uri URI         ldap://HOST[:PORT] or ldaps://HOST[:PORT] instead of -H/-p\n"     \
+	" --ldap-uri URI         ldap://HOST[:PORT] or ldaps://HOST[:PORT] instead of\n"           \
+	"                        -H/-p\n"                                                          \
 	" --starttls             upgrade ldap:// to TLS with StartTLS (default: off)\n"            \
 	" --ca-file FILE         CA certificates for the server's TLS certificate\n"               \
 	"                        (default: the system's trust store)\n"                            \
@@ -83,9 +84,9 @@ enum {
 	"                        cache, removed at exit (default: no keytab, use the\n"            \
 	"                        cache below)\n"                                                   \
 	" --principal NAME       keytab principal (default: the keytab's first one)\n"             \
-	" --ccache NAME          credential cache to use; with --keytab a valid TGT in it\n"       \
-	"                        is reused and renewed there (default: KRB5CCNAME, or\n"           \
-	"                        the default cache, only without --keytab)\n"                      \
+	" --ccache NAME          credential cache to use; with --keytab, a valid TGT\n"            \
+	"                        in it is reused, else renewed there (default:\n"                  \
+	"                        KRB5CCNAME or the default cache, without --keytab)\n"             \
 	" --bind-dn DN           simple bind as DN instead of Kerberos; only over TLS\n"           \
 	"                        (ldaps:// or --starttls)\n"                                       \
 	" --password-file FILE   simple-bind password: the file's first line\n"                    \

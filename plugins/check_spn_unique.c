@@ -591,20 +591,21 @@ static const struct iwa_plugin spn_plugin = {
 		   "Read-only: it only searches the directory.\n",
 	.usage = "Usage: check_spn_unique -H DC (-f FQDN | -s SPN...) [-e ACCOUNT]\n"
 		 "                        [--keytab FILE [--principal NAME]] [options]\n"
-		 "       check_spn_unique -H DC --all [--exclude REGEX] [--max-list N] [-w R] [-c "
-		 "R]\n",
+		 "       check_spn_unique -H DC --all [--exclude REGEX] [--max-list N]\n"
+		 "                        [-w RANGE] [-c RANGE] [options]\n",
 	.options_help =
 		"Targeted mode (default):\n"
 		" -f, --fqdn NAME        the name browsers use; checks HTTP/NAME, HTTP/SHORT,\n"
-		"                        HOST/NAME, HOST/SHORT and HTTP/NAME:PORT (default: none)\n"
+		"                        HOST/NAME, HOST/SHORT, HTTP/NAME:PORT (default: none)\n"
 		" -s, --spn SPN          an SPN to check, repeatable; the first one is the main\n"
 		"                        SPN (default: HTTP/NAME of -f)\n"
 		" --port-variant PORT    port for the HTTP/NAME:PORT variant, repeatable, or\n"
 		"                        'none' (default: 443)\n"
 		" -e, --expect-account ACCOUNT\n"
-		"                        the account that must hold the main SPN: sAMAccountName,\n"
-		"                        DOMAIN\\name, name@upn or a DN (default: none; then a\n"
-		"                        single owner is accepted, a computer one with a warning)\n"
+		"                        the account that must hold the main SPN:\n"
+		"                        sAMAccountName, DOMAIN\\name, name@upn or a DN\n"
+		"                        (default: none; then a single owner is accepted, a\n"
+		"                        computer account with a warning)\n"
 		"Audit mode:\n"
 		" --all                  scan every SPN (forest through the GC, or under -b) and\n"
 		"                        report each one held by more than one object\n"
@@ -621,8 +622,8 @@ static const struct iwa_plugin spn_plugin = {
 		"  CRITICAL  the main SPN is held by no object, by more than one, or by another\n"
 		"            account than -e\n"
 		"  WARNING   a variant (HOST/, short name, port) is held by another account than\n"
-		"            the main SPN's owner (or -e); without -e, the main SPN on a computer\n"
-		"            account; the owner is disabled or locked out\n"
+		"            the main SPN's owner (or -e); without -e: the main SPN on a\n"
+		"            computer account; the owner is disabled or locked out\n"
 		"  UNKNOWN   bad options, our own credentials unusable, DC unreachable\n"
 		"Perfdata: targeted: owners, spns_checked, conflicts, bind_time, search_time;\n"
 		"  --all: objects, spns, duplicates, scan_time.\n"
@@ -632,13 +633,20 @@ static const struct iwa_plugin spn_plugin = {
 		"  check_spn_unique -H dc1.camtest.test -f sso.camtest.test -e cam-svc \\\n"
 		"      --keytab /etc/iwa/monitor.keytab\n"
 		"  SPN_UNIQUE OK - HTTP/sso.camtest.test is registered once, on cam-svc (user);\n"
-		"  6 SPNs checked | owners=1;;;0 spns_checked=6;;;0 conflicts=0;;;0 ...\n"
+		"  5 SPNs checked | owners=1;;;0 spns_checked=5;;;0 conflicts=0;;;0 ...\n"
+		"\n"
+		"  (the same SPN also on SERVER1$:)\n"
+		"  SPN_UNIQUE CRITICAL - HTTP/sso.camtest.test is also registered on SERVER1$\n"
+		"  (computer): the KDC cannot pick one key; remove it with\n"
+		"  `setspn -D HTTP/sso.camtest.test SERVER1` | owners=2;;;0 ...\n"
+		"\n"
 		"  check_spn_unique -H dc1.camtest.test --all --keytab /etc/iwa/monitor.keytab\n"
-		"  SPN_UNIQUE OK - no duplicate SPNs: 14 SPNs on 5 objects scanned in 0.01 s | "
-		"...\n"
+		"  SPN_UNIQUE OK - no duplicate SPNs: 26 SPNs on 5 objects scanned in 0.02 s\n"
+		"  | objects=5;;;0 spns=26;;;0 duplicates=0;;0;0 scan_time=0.019s;;;0\n"
+		"\n"
 		"  check_spn_unique --ldap-uri ldaps://dc1.camtest.test:3269 --ca-file ca.pem \\\n"
 		"      --bind-dn CN=monitor,CN=Users,DC=camtest,DC=test --password-file pw \\\n"
-		"      -s HTTP/sso.camtest.test\n",
+		"      -s HTTP/sso.camtest.test -e cam-svc\n",
 	.handle_opt = spn_opt,
 	.validate = spn_validate_cfg,
 	.run = spn_run,
