@@ -105,7 +105,7 @@ healthy_backend() { # n ip
 healthy_backend 1 "$LAB_SERVER1_IP"
 healthy_backend 2 "$LAB_SERVER2_IP"
 seen=""
-for i in 1 2 3 4; do get "$LAB_VIP_IP"; [ "$CODE" = 200 ] && seen="$seen $(printf '%s\n' "$HDRS" | sed -n 's/^[Xx]-[Bb]ackend: //p')"; done
+for _ in 1 2 3 4; do get "$LAB_VIP_IP"; [ "$CODE" = 200 ] && seen="$seen $(printf '%s\n' "$HDRS" | sed -n 's/^[Xx]-[Bb]ackend: //p')"; done
 check "VIP (haproxy, round robin): 4 x 200, both backends answer" \
   "$(echo "$seen" | grep -q server1 && echo "$seen" | grep -q server2 && [ "$(echo $seen | wc -w)" = 4 ]; echo $?)" "seen:$seen"
 get "$LAB_SERVER1_IP" --no-negotiate -u ''
