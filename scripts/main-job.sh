@@ -82,7 +82,6 @@ demo_run() {
   local title=$1; shift
   local cmd=("$@") out err rc
   [[ "${cmd[0]}" == check_* ]] && cmd[0]=$BUILDDIR/plugins/${cmd[0]}
-  echo x >>"$DEMO_COUNT"
   echo
   echo "--- $title"
   echo "\$ $(demo_cmdline "${cmd[@]}")"
@@ -92,6 +91,7 @@ demo_run() {
   [ -s "$err" ] && sed 's/^/stderr: /' "$err"
   rm -f "$err"
   echo "[exit $rc]"
+  printf '%s|%s\n' "$rc" "$title" >>"$DEMO_COUNT"
   return 0
 }
 
@@ -119,5 +119,11 @@ for f in tests/demo/*.sh; do
   "$LAB" reset >>"$LOGS/scenarios.log" 2>&1
 done
 
+hr
+echo "Recap: the state each check reported"
+while IFS='|' read -r rc title; do
+  case "$rc" in 0) st=OK ;; 1) st=WARNING ;; 2) st=CRITICAL ;; 3) st=UNKNOWN ;; *) st="exit $rc" ;; esac
+  printf '  %-9s %s\n' "$st" "$title"
+done <"$DEMO_COUNT"
 hr
 say "done: $(wc -l <"$DEMO_COUNT") checks shown; logs in ${LOGS#"$TOP"/}"
