@@ -650,11 +650,10 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 		}
 		if (!blamed) {
 			st = iwa_state_worst(st, IWA_WARNING);
-			rc = cause_add(
-				cs, IWA_WARNING, false, cn,
-				"no GPO that applies to %s defines %s: the server's local policy "
-				"decides, which the directory cannot show",
-				cn, c->cfg->right);
+			rc = cause_add(cs, IWA_WARNING, false, cn,
+				       "no applying GPO defines %s: the local policy of the server "
+				       "decides, which the directory cannot show",
+				       c->cfg->right);
 		}
 		iwa_check_set_text(node, "%s: no applying GPO grants %s to %s", cn, c->cfg->right,
 				   c->account.sam);

@@ -14,6 +14,7 @@
 #include "gpttmpl.h"
 #include "secdesc.h"
 #include "sid.h"
+#include "smb.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/unit/fixtures/gpo"
@@ -564,6 +565,96 @@ static void test_gptini(void **state)
 	(void)state;
 }
 
+/* ---- SYSVOL paths ---- */
+
+#define FSPATH                                                                                     \
+	"\\\\camtest.test\\SysVol\\camtest.test\\Policies\\{0C03B5B3-F433-4BD7-B697-9F11BB5E277A}"
+
+static void test_unc(void **state)
+{
+	struct iwa_unc u;
+	struct iwa_err err = {0};
+
+	assert_int_equal(iwa_unc_parse(FSPATH, &u, &err), 0);
+	assert_string_equal(u.server, "camtest.test");
+	assert_string_equal(u.share, "SysVol");
+	assert_string_equal(u.path, "camtest.test/Policies/{0C03B5B3-F433-4BD7-B697-9F11BB5E277A}");
+	iwa_unc_free(&u);
+	assert_int_equal(iwa_unc_parse("//srv/share", &u, &err), 0);
+	assert_string_equal(u.path, "");
+	iwa_unc_free(&u);
+	assert_int_equal(iwa_unc_parse("\\\\srv", &u, &err), IWA_EPARSE);
+	assert_int_equal(iwa_unc_parse("srv\\share\\x", &u, &err), IWA_EPARSE);
+	assert_int_equal(iwa_unc_parse("\\\\srv\\share\\..\\x", &u, &err), IWA_EPARSE);
+	assert_int_equal(iwa_unc_parse(NULL, &u, &err), IWA_EPARSE);
+	iwa_unc_free(NULL);
+	(void)state;
+}
+
+static void test_smb_url(void **state)
+{
+	char *url = NULL;
+	struct iwa_err err = {0};
+
+	assert_int_equal(iwa_sysvol_smb_url("dc1.camtest.test", FSPATH,
+					    "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
+					    &url, &err),
+			 0);
+	assert_string_equal(url, "smb://dc1.camtest.test/SysVol/camtest.test/Policies/"
+				 "{0C03B5B3-F433-4BD7-B697-9F11BB5E277A}/Machine/Microsoft/"
+				 "Windows%20NT/SecEdit/GptTmpl.inf");
+	free(url);
+	assert_int_equal(iwa_sysvol_smb_url("dc1", "\\\\d\\s\\a#b", "", &url, &err), 0);
+	assert_string_equal(url, "smb://dc1/s/a%23b");
+	free(url);
+	assert_int_equal(iwa_sysvol_smb_url("evil/host", FSPATH, "x", &url, &err), IWA_EINVAL);
+	assert_int_equal(iwa_sysvol_smb_url("", FSPATH, "x", &url, &err), IWA_EINVAL);
+	assert_int_equal(iwa_sysvol_smb_url("dc1", "not-unc", "x", &url, &err), IWA_EPARSE);
+	(void)state;
+}
+
+static void test_local_sysvol(void **state)
+{
+	const char *roots[] = {FIXTURE_DIR "/sysvol", FIXTURE_DIR "/sysvol/camtest.test"};
+	struct iwa_err err = {0};
+
+	for (size_t i = 0; i < 2; i++) {
+		char *dir = NULL;
+		uint8_t *data = NULL;
+		size_t len = 0;
+		uint32_t v = 0;
+		/* DIR/domain/Policies/{GUID} and DIR/Policies/{GUID} both work */
+		if (iwa_sysvol_local_dir(roots[i], FSPATH, &dir, &err) != 0)
+			fail_msg("%s: %s", roots[i], err.msg);
+		assert_int_equal(iwa_local_read(dir, "GPT.INI", 4096, &data, &len, &err), 0);
+		assert_int_equal(iwa_gptini_version(data, len, &v, &err), 0);
+		assert_int_equal(v, 65538);
+		free(data);
+		/* components matched without regard to case */
+		assert_int_equal(iwa_local_read(dir,
+						"Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf",
+						4096, &data, &len, &err),
+				 0);
+		assert_int_equal(data[0], 0xff);
+		free(data);
+		assert_int_equal(iwa_local_read(dir, "Machine/Microsoft/Windows NT/SecEdit/x.inf",
+						4096, &data, &len, &err),
+				 IWA_ENOTFOUND);
+		assert_int_equal(iwa_local_read(dir, "Nope/GptTmpl.inf", 4096, &data, &len, &err),
+				 IWA_ENOTFOUND);
+		/* the size cap */
+		assert_int_equal(iwa_local_read(dir, "GPT.INI", 10, &data, &len, &err), IWA_ENOMEM);
+		free(dir);
+	}
+	{
+		char *dir = NULL;
+		assert_int_equal(iwa_sysvol_local_dir(FIXTURE_DIR, FSPATH, &dir, &err),
+				 IWA_ENOTFOUND);
+		assert_true(strstr(err.msg, "GPO folder not found") != NULL);
+	}
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +672,9 @@ int main(void)
 		cmocka_unit_test(test_gpttmpl_bom_ansi),
 		cmocka_unit_test(test_text_decode_edges),
 		cmocka_unit_test(test_gptini),
+		cmocka_unit_test(test_unc),
+		cmocka_unit_test(test_smb_url),
+		cmocka_unit_test(test_local_sysvol),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# tests/integration/check_batch_logon_gpo.sh — check_batch_logon_gpo against the lab: healthy
+# (OK for SERVER1 and SERVER2 naming IIS-BatchLogon-GPO) over SMB and with --sysvol-path; each
+# GPO scenario with its documented state and named cause; SYSVOL or directory unreadable ->
+# UNKNOWN with the reason; JSON output; --help.
+# Env: BUILDDIR, LAB (tests/lab/lab), LAB_NS, LAB_DIR; the lab is up when this starts.
+source "$(dirname "$0")/../tap.sh"
+set -u
+
+LAB=${LAB:?LAB must point at tests/lab/lab}
+BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
+P=$BUILDDIR/plugins/check_batch_logon_gpo
+PY=/usr/bin/python3
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+# libsmbclient keeps one process-global allocation (see tests/lsan.supp).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRC/tests/lsan.supp}
+eval "$("$LAB" env)"
+WORK=$BUILDDIR/tests/integration/gpo.$$
+mkdir -p "$WORK/empty-sysvol"
+cleanup() {
+  "$LAB" reset >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+BASE=(-H "$LAB_DC_FQDN" --keytab "$LAB_MONITOR_KEYTAB" -a 'CAMTEST\cam-svc' -C SERVER1 -C SERVER2)
+EXP=(--gpo "$LAB_GPO_NAME")
+PERF2='\| gpos_read=2;;;0 sysvol_time=[0-9.]+s;;;0 time=[0-9.]+s;;;0 applying_gpos_SERVER1=N;;;0 applying_gpos_SERVER2=N;;;0$'
+perf() { printf '%s' "${PERF2//N/$1}"; }
+WEB='OU=WebServers,DC=camtest,DC=test'
+SVC='OU=ServiceAccounts,DC=camtest,DC=test'
+
+gpo() { run_cmd "$LAB" exec "$P" "$@"; }
+scenario() { "$LAB" scenario "$1" "$2" >/dev/null 2>&1 || tap_fail "lab scenario $1 $2"; }
+
+# ---------------------------------------------------------------- healthy
+gpo "${BASE[@]}" "${EXP[@]}" -v
+expect "healthy over SMB: OK naming IIS-BatchLogon-GPO for both servers" 0 \
+  "^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO $(perf 1)" \
+  '^\[OK\] SERVER1: SeBatchLogonRight granted to cam-svc by IIS-BatchLogon-GPO \(listed as cam-svc\)' \
+  '^\[OK\] SERVER2: SeBatchLogonRight granted to cam-svc by IIS-BatchLogon-GPO' \
+  "1\. IIS-BatchLogon-GPO \{[0-9A-F-]+\}: linked at $WEB \(link order 1\), applies \(Apply Group Policy via Authenticated Users\); SeBatchLogonRight = cam-svc, IIS_IUSRS; .*<= WINNER" \
+  'Default Domain Policy .*computer version 0 \(empty\)' \
+  'site-linked GPOs were not evaluated \(give --site NAME\)' \
+  'LDAP: 8 searches in 4 round trips .*; SYSVOL: 4 file reads for 2 GPO\(s\) via SMB'
+
+gpo "${BASE[@]}" "${EXP[@]}" --sysvol-path "$LAB_SYSVOL" -v
+expect "healthy with --sysvol-path (the domain folder): OK, same verdict" 0 \
+  "^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO $(perf 1)" \
+  'SYSVOL: 4 file reads for 2 GPO\(s\) via --sysvol-path'
+
+gpo "${BASE[@]}" --sysvol-path "$(dirname "$LAB_SYSVOL")"
+expect "healthy with --sysvol-path (the SysVol share root) and without --gpo" 0 \
+  "^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO"
+
+gpo -H "$LAB_DC_FQDN" --keytab "$LAB_MONITOR_KEYTAB" -a cam-svc@camtest.test \
+  -C "$LAB_SERVER1_DN" -C server2.camtest.test --site Default-First-Site-Name
+expect "account as UPN, computers as DN and DNS name, --site evaluated" 0 \
+  '^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO' \
+  'site CN=Default-First-Site-Name,CN=Sites,CN=Configuration,DC=camtest,DC=test: its links were evaluated'
+
+gpo "${BASE[@]}" "${EXP[@]}" --output-format json
+res=$(printf '%s' "$OUT" | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+names = [s["name"] for s in j["subchecks"]]
+ok = (j["state"] == "OK" and j["exit_code"] == 0 and names == ["SERVER1", "SERVER2"]
+      and "IIS-BatchLogon-GPO" in j["summary"]
+      and {p["label"] for p in j["perfdata"]} >= {"gpos_read", "time", "applying_gpos_SERVER1"})
+print("ok" if ok else "bad")' 2>&1)
+if [ "$RC" = 0 ] && [ "$res" = ok ]; then tap_ok "JSON output: state, subchecks per computer, perfdata"
+else tap_fail "JSON output: state, subchecks per computer, perfdata" "rc=$RC $res" "$OUT"; fi
+
+# ---------------------------------------------------------------- scenarios
+scenario gpo-wrong-ou on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-wrong-ou: CRITICAL, names where the GPO is linked and where the servers live" 2 \
+  "^BATCH_LOGON CRITICAL - IIS-BatchLogon-GPO is linked only to $SVC, which holds user accounts; computer settings apply from the computer's own OU chain: link it to $WEB \(where SERVER1, SERVER2 live\) $(perf 0)" \
+  '^\[CRITICAL\] SERVER1: no applying GPO grants SeBatchLogonRight to cam-svc'
+gpo "${BASE[@]}"
+expect "gpo-wrong-ou without --gpo: WARNING, no applying GPO defines the right" 1 \
+  "^BATCH_LOGON WARNING - SERVER1, SERVER2: no applying GPO defines SeBatchLogonRight: the local policy of the server decides, which the directory cannot show \\| gpos_read=1;;;0 "
+scenario gpo-wrong-ou off
+
+scenario gpo-missing-right on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-missing-right: CRITICAL, the winning GPO and what it grants" 2 \
+  "^BATCH_LOGON CRITICAL - SERVER1, SERVER2: IIS-BatchLogon-GPO \(precedence 1, linked at $WEB\) defines SeBatchLogonRight without cam-svc or its groups: it grants IIS_IUSRS $(perf 1)" \
+  '^\[CRITICAL\] SERVER2: SeBatchLogonRight NOT granted to cam-svc: IIS-BatchLogon-GPO wins and grants IIS_IUSRS'
+gpo "${BASE[@]}" "${EXP[@]}" --sysvol-path "$LAB_SYSVOL"
+expect "gpo-missing-right with --sysvol-path: same CRITICAL" 2 \
+  "^BATCH_LOGON CRITICAL - SERVER1, SERVER2: IIS-BatchLogon-GPO \(precedence 1, linked at $WEB\) defines SeBatchLogonRight without cam-svc"
+scenario gpo-missing-right off
+
+scenario gpo-computer-disabled on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-computer-disabled: CRITICAL, computer settings disabled" 2 \
+  "^BATCH_LOGON CRITICAL - SERVER1, SERVER2: IIS-BatchLogon-GPO has its computer settings disabled \(flags=2\): enable them \(GPMC: GPO Status\) $(perf 0)" \
+  'IIS-BatchLogon-GPO .*computer settings disabled'
+scenario gpo-computer-disabled off
+
+scenario gpo-link-disabled on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-link-disabled: CRITICAL, the disabled link named" 2 \
+  "^BATCH_LOGON CRITICAL - SERVER1, SERVER2: the link of IIS-BatchLogon-GPO on $WEB is disabled \(gPLink option 1\): enable the link $(perf 0)" \
+  "-  IIS-BatchLogon-GPO \{[0-9A-F-]+\}: linked at $WEB \(link order 1\), link disabled"
+scenario gpo-link-disabled off
+
+scenario gpo-blocked on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-blocked: CRITICAL, link at the domain root blocked by OU=WebServers" 2 \
+  "^BATCH_LOGON CRITICAL - SERVER1, SERVER2: IIS-BatchLogon-GPO is linked at DC=camtest,DC=test, but $WEB blocks inheritance \(gPOptions=1\): enforce that link or link the GPO to $WEB $(perf 0)" \
+  'blocked by inheritance blocking'
+scenario gpo-blocked off
+
+scenario gpo-version-skew on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-version-skew: WARNING, both versions named (SMB)" 1 \
+  "^BATCH_LOGON WARNING - SERVER1, SERVER2: IIS-BatchLogon-GPO: GPT.INI Version ([0-9]+) \(computer [0-9]+\) differs from the directory's versionNumber [0-9]+ \(computer [0-9]+\): SYSVOL and AD disagree \(replication lag or a half-saved edit\) $(perf 1)" \
+  '^\[WARNING\] SERVER1: SeBatchLogonRight granted to cam-svc by IIS-BatchLogon-GPO'
+gpo "${BASE[@]}" "${EXP[@]}" --sysvol-path "$LAB_SYSVOL"
+expect "gpo-version-skew with --sysvol-path: same WARNING" 1 \
+  "^BATCH_LOGON WARNING - SERVER1, SERVER2: IIS-BatchLogon-GPO: GPT.INI Version [0-9]+ .*differs from the directory's versionNumber"
+scenario gpo-version-skew off
+
+scenario gpo-no-cse on
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "gpo-no-cse: WARNING, the Security CSE missing" 1 \
+  "^BATCH_LOGON WARNING - SERVER1, SERVER2: IIS-BatchLogon-GPO defines SeBatchLogonRight, but its gPCMachineExtensionNames lacks the Security CSE \{827D319E-6EAC-11D2-A4EA-00C04F79F83A\}: clients skip its security settings $(perf 1)" \
+  'applies, but no Security CSE'
+scenario gpo-no-cse off
+
+gpo "${BASE[@]}" "${EXP[@]}"
+expect "healthy again after the scenarios" 0 '^BATCH_LOGON OK - '
+
+# ---------------------------------------------------------------- unreadable -> UNKNOWN
+gpo "${BASE[@]}" --sysvol-path "$WORK/empty-sysvol"
+expect "--sysvol-path without the GPO files: UNKNOWN naming the paths tried" 3 \
+  "^BATCH_LOGON UNKNOWN - SYSVOL unreadable: IIS-BatchLogon-GPO: GPO folder not found under --sysvol-path $WORK/empty-sysvol \(tried .*/Policies/\{[0-9A-F-]+\}\)$"
+
+gpo "${BASE[@]}" --sysvol-host "$LAB_SERVER1_FQDN"
+expect "SMB to a server without SMB: UNKNOWN, connection refused" 3 \
+  "^BATCH_LOGON UNKNOWN - SYSVOL unreadable: smb://$LAB_SERVER1_FQDN/sysvol/camtest.test/Policies/\{[0-9A-F-]+\}/GPT.INI: connection refused \(no SMB server on port 445\)$"
+
+gpo "${BASE[@]}" --sysvol-host nosuch.camtest.test
+expect "SMB to a name that does not resolve: UNKNOWN" 3 \
+  '^BATCH_LOGON UNKNOWN - SYSVOL unreadable: cannot resolve nosuch\.camtest\.test'
+
+gpo -H "$LAB_DC_FQDN" --keytab "$LAB_WRONG_KEYTAB" -a cam-svc -C SERVER1
+expect "our keytab is wrong: UNKNOWN, directory unreadable with the reason" 3 \
+  '^BATCH_LOGON UNKNOWN - directory unreadable: .*(keytab|Preauthentication)'
+
+gpo "${BASE[@]}" -C SERVER9 -a nosuch
+expect "account and computer missing: CRITICAL naming both" 2 \
+  '^BATCH_LOGON CRITICAL - account nosuch not found in DC=camtest,DC=test .*computer account SERVER9 not found'
+
+gpo -H "$LAB_DC_FQDN" -a cam-svc
+expect "no -C: UNKNOWN naming the option" 3 '^BATCH_LOGON UNKNOWN - -C/--computer is required'
+
+# ---------------------------------------------------------------- --help
+run_cmd "$P" --help
+long=$(printf '%s\n' "$OUT" | awk 'length($0) > 80' | wc -l)
+missing=()
+for o in --account --computer --gpo --right --sysvol-path --sysvol-host --site --keytab -H; do
+  printf '%s\n' "$OUT" | grep -q -- "$o" || missing+=("$o")
+done
+if [ "$RC" = 3 ] && [ "$long" = 0 ] && [ ${#missing[@]} -eq 0 ] &&
+  printf '%s\n' "$OUT" | tail -n 3 | grep -q check_batch_logon_gpo; then
+  tap_ok "--help: 80 columns, every option, ends with examples"
+else tap_fail "--help: 80 columns, every option, ends with examples" "rc=$RC long=$long missing=${missing[*]}"; fi
+
+tap_end
