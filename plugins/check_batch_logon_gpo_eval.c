@@ -655,8 +655,15 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 				       "decides, which the directory cannot show",
 				       c->cfg->right);
 		}
-		iwa_check_set_text(node, "%s: no applying GPO grants %s to %s", cn, c->cfg->right,
-				   c->account.sam);
+		if (*wrong_ou)
+			iwa_check_set_text(node,
+					   "%s: no applying GPO grants %s to %s (%s is not linked "
+					   "on %s's OU chain)",
+					   cn, c->cfg->right, c->account.sam,
+					   blg_gpo_label(&c->gpos[c->expected_gpo]), cn);
+		else
+			iwa_check_set_text(node, "%s: no applying GPO grants %s to %s", cn,
+					   c->cfg->right, c->account.sam);
 	}
 	if (rc != 0)
 		goto cleanup;
