@@ -1,0 +1,73 @@
+/* check_negotiate_backend.h — what the parts of check_negotiate_backend share (internal):
+ * the configuration, the option parsers (check_negotiate_backend_opts.c, pure, unit-tested)
+ * and the check itself (check_negotiate_backend_run.c). */
+#ifndef CHECK_NEGOTIATE_BACKEND_H
+#define CHECK_NEGOTIATE_BACKEND_H
+
+#include "iwa.h"
+#include "krb.h"
+#include "plugin.h"
+#include "range.h"
+
+#define MAX_BACKENDS 32
+#define MAX_EXPECT 16
+#define VIP_LABEL "vip"
+
+enum nb_opt {
+	OPT_NO_VIP = IWA_OPT_PLUGIN,
+	OPT_SPN,
+	OPT_REALM,
+	OPT_KEYTAB,
+	OPT_PRINCIPAL,
+	OPT_CCACHE,
+	OPT_FRESH,
+	OPT_CA_FILE,
+	OPT_INSECURE,
+	OPT_REQUIRE_MUTUAL,
+};
+
+struct backend {
+	char label[128]; /* as given with -B */
+	char addr[128];  /* host name or address, IPv6 without brackets */
+	unsigned port;   /* 0 = the URL's port */
+};
+
+struct code_range {
+	unsigned lo, hi;
+};
+
+struct nb_cfg {
+	const char *url;
+	char *url_host; /* from curl_url, lower-cased */
+	unsigned url_port;
+	bool https;
+	struct backend backends[MAX_BACKENDS];
+	size_t nbackends;
+	bool no_vip;
+	const char *spn;
+	const char *realm;
+	struct iwa_krb_opts krb;
+	const char *ca_file;
+	bool insecure;
+	struct code_range expect[MAX_EXPECT];
+	size_t nexpect;
+	char expect_text[128];
+	struct iwa_thresholds th;
+	bool require_mutual;
+};
+
+/* Parses and checks the public URL (http or https, a host, no credentials) into cfg. */
+int nb_parse_url(struct nb_cfg *cfg, const char *arg, struct iwa_err *err);
+/* Parses -B ADDR[:PORT] ("host", "host:port", "[v6]", "[v6]:port", bare IPv6). */
+int nb_parse_backend(const char *arg, struct backend *b, struct iwa_err *err);
+/* Parses -e "200,301-399" into cfg->expect. */
+int nb_parse_expect(struct nb_cfg *cfg, const char *arg, struct iwa_err *err);
+/* The iwa_plugin callbacks. */
+int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err);
+int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err *err);
+int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
+	   struct iwa_err *err);
+/* Frees what nb_parse_url allocated. */
+void nb_cfg_free(struct nb_cfg *cfg);
+
+#endif
