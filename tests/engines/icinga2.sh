@@ -43,6 +43,8 @@ icinga_validate
 expect "icinga2 -C accepts contrib/icinga2 (commands and apply rules) unchanged" 0 '' \
   'Instantiated 3 CheckCommands|Instantiated [0-9]+ CheckCommands' 'Instantiated 7 Services'
 
+tap_check "every CheckCommand argument is an option the plugin --help documents" \
+  /usr/bin/python3 "$here/options_documented.py" "$ENG_PLUGINDIR" "$ENG_CONTRIB/icinga2/iwa-commands.conf"
 if icinga_start; then
   tap_ok "icinga2 started in the lab namespace (PID $ICINGA_PID, API up in ${ICINGA_START_SECONDS}s)"
 else

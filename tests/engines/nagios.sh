@@ -139,6 +139,8 @@ run_cmd nagios4 -v "$D/nagios.cfg"
 expect "nagios4 -v accepts contrib/nagios (commands and services) unchanged" 0 '' \
   'Things look okay' 'Checked 7 services'
 
+tap_check "every option in the Nagios command lines is one the plugin --help documents" \
+  /usr/bin/python3 "$here/options_documented.py" "$ENG_PLUGINDIR" "$ENG_CONTRIB/nagios/iwa-commands.cfg"
 t0=$(eng_now)
 "$LAB" exec nagios4 -d "$D/nagios.cfg" >"$D/stdout.log" 2>&1 &
 NAGIOS_LAUNCHER=$!

@@ -56,6 +56,8 @@ agent_get() {
   esac
 }
 
+tap_check "every option in the UserParameters is one the plugin --help documents" \
+  /usr/bin/python3 "$here/options_documented.py" "$ENG_PLUGINDIR" "$ENG_CONTRIB/zabbix/userparameter_iwa.conf"
 mapfile -t KEYS < <(/usr/bin/python3 "$here/zabbix_template.py" "$TPL" keys "${MACROS[@]}")
 if [ ${#KEYS[@]} -eq 4 ]; then tap_ok "template parsed: ${#KEYS[@]} master items (${KEYS[*]})"; else
   tap_fail "template parsed: 4 master items" "keys: ${KEYS[*]}"; fi
