@@ -181,6 +181,42 @@ else
   tap_fail "--fresh-ticket: KDC log" "AS-REQ +$((as3 - as2)), TGS-REQ +$((tgs3 - tgs2)) (want 0 and 1)"
 fi
 
+# ------------------------------------------------------------------ misbehaving backend
+# Cases the lab's Apache backends cannot show, from a small fake backend inside the lab's
+# namespace (tests/integration/negotiate_fake_backend.py), started and stopped by PID.
+FAKE_PORT=18080
+ip netns exec "$LAB_NS" /usr/bin/python3 "$(dirname "$0")/negotiate_fake_backend.py" \
+  127.0.0.1 "$FAKE_PORT" >/dev/null 2>&1 &
+FAKE_PID=$!
+trap 'kill "$FAKE_PID" 2>/dev/null; "$LAB" reset >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+for _ in $(seq 30); do
+  ip netns exec "$LAB_NS" bash -c "exec 3<>/dev/tcp/127.0.0.1/$FAKE_PORT" 2>/dev/null && break
+  sleep 0.1
+done
+FAKE=(--keytab "$LAB_MONITOR_KEYTAB" -B "127.0.0.1:$FAKE_PORT" --no-vip)
+FURL=http://$LAB_FQDN:$FAKE_PORT
+nb -u "$FURL/nomutual" "${FAKE[@]}"
+expect "no final Negotiate token: WARNING, mutual authentication not proven" 1 \
+  '^NEGOTIATE WARNING - 127\.0\.0\.1:18080: no mutual authentication token \(0/1 backends OK\) \| backends_ok=0;;;0;1 127\.0\.0\.1:18080_time=' \
+  '^\[WARNING\] 127\.0\.0\.1:18080: HTTP 200 after Negotiate/Kerberos, but no final WWW-Authenticate: Negotiate token — mutual authentication not proven'
+nb -u "$FURL/nomutual" "${FAKE[@]}" --require-mutual
+expect "no final Negotiate token with --require-mutual: CRITICAL" 2 \
+  '^NEGOTIATE CRITICAL - 127\.0\.0\.1:18080: no mutual authentication token '
+nb -u "$FURL/badmutual" "${FAKE[@]}"
+expect "a final token that does not verify: CRITICAL, GSS-API's reason" 2 \
+  '^NEGOTIATE CRITICAL - 127\.0\.0\.1:18080: mutual authentication failed ' \
+  "^\[CRITICAL\] 127\.0\.0\.1:18080: HTTP 200, but the final Negotiate token does not verify: .+ — this backend did not prove it holds the key of $SPN_RE"
+nb -u "$FURL/anon" "${FAKE[@]}"
+expect "anonymous 200 without a 401: CRITICAL (nothing proves Kerberos works)" 2 \
+  '^NEGOTIATE CRITICAL - 127\.0\.0\.1:18080: no authentication asked ' \
+  'HTTP 200 without asking for authentication — anonymous access is on'
+nb -u "$FURL/basic" "${FAKE[@]}"
+expect "only Basic offered: CRITICAL, Kerberos off" 2 \
+  '^NEGOTIATE CRITICAL - 127\.0\.0\.1:18080: Negotiate not offered \(Kerberos off\) ' \
+  'HTTP 401 offering only Basic, no Negotiate'
+kill "$FAKE_PID" 2>/dev/null
+wait "$FAKE_PID" 2>/dev/null
+
 # ------------------------------------------------------------------ our own credentials
 nb -u "$URL" -B server1 --keytab "$LAB_WRONG_KEYTAB" --ca-file "$LAB_CA"
 expect "wrong keytab: UNKNOWN, our credentials named" 3 \
