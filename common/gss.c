@@ -30,6 +30,7 @@ struct iwa_gss_ctx {
 	OM_uint32 ret_flags;
 	bool complete;
 	char last_error[512];
+	OM_uint32 last_minor;
 };
 
 static double mono_now(void)
@@ -442,6 +443,7 @@ int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, voi
 	if (GSS_ERROR(maj)) {
 		iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
 		ctx->last_error[0] = '\0';
+		ctx->last_minor = min;
 		if (min != 0)
 			display_one(min, GSS_C_MECH_CODE, GSS_C_NO_OID, ctx->last_error,
 				    sizeof(ctx->last_error));
@@ -471,6 +473,33 @@ cleanup:
 const char *iwa_gss_ctx_last_error(const struct iwa_gss_ctx *ctx)
 {
 	return ctx != NULL ? ctx->last_error : "";
+}
+
+/* Classifies the last failure by the krb5 error it carries: the minor status is a krb5
+ * error code, or (when a mechanism layer renumbered it) its text is the krb5 message. */
+enum iwa_gss_peer_error iwa_gss_ctx_peer_error(const struct iwa_gss_ctx *ctx)
+{
+	static const struct {
+		krb5_error_code code;
+		enum iwa_gss_peer_error kind;
+	} map[] = {
+		{KRB5KRB_AP_ERR_SKEW, IWA_GSS_PEER_SKEW},
+		{KRB5KRB_AP_ERR_MODIFIED, IWA_GSS_PEER_WRONG_KEY},
+		{KRB5KRB_AP_ERR_BAD_INTEGRITY, IWA_GSS_PEER_WRONG_KEY},
+		{KRB5KRB_AP_ERR_NOKEY, IWA_GSS_PEER_WRONG_KEY},
+		{KRB5KRB_AP_ERR_BADKEYVER, IWA_GSS_PEER_WRONG_KEY},
+		{KRB5KRB_AP_WRONG_PRINC, IWA_GSS_PEER_WRONG_KEY},
+	};
+	if (ctx == NULL || ctx->last_error[0] == '\0')
+		return IWA_GSS_PEER_OTHER;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if ((krb5_error_code)ctx->last_minor == map[i].code)
+			return map[i].kind;
+		const char *m = error_message(map[i].code);
+		if (m != NULL && strstr(ctx->last_error, m) != NULL)
+			return map[i].kind;
+	}
+	return IWA_GSS_PEER_OTHER;
 }
 
 bool iwa_gss_ctx_mutual(const struct iwa_gss_ctx *ctx)

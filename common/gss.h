@@ -91,6 +91,14 @@ int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, voi
  * isn't for us" from a server's KRB-ERROR), or the major text when there was no minor; ""
  * before any failure. Owned by ctx. */
 const char *iwa_gss_ctx_last_error(const struct iwa_gss_ctx *ctx);
+
+/* What the last failed step says about the server (from a KRB-ERROR it sent). */
+enum iwa_gss_peer_error {
+	IWA_GSS_PEER_OTHER = 0,
+	IWA_GSS_PEER_SKEW,      /* KRB_AP_ERR_SKEW: clocks more than the allowed skew apart */
+	IWA_GSS_PEER_WRONG_KEY, /* MODIFIED/BAD_INTEGRITY/NOKEY/BADKEYVER/WRONG_PRINC */
+};
+enum iwa_gss_peer_error iwa_gss_ctx_peer_error(const struct iwa_gss_ctx *ctx);
 /* Whether mutual authentication was granted (GSS_C_MUTUAL_FLAG in ret_flags, context
  * complete). */
 bool iwa_gss_ctx_mutual(const struct iwa_gss_ctx *ctx);

@@ -310,6 +310,15 @@ static void after_step2(struct target *t, const struct iwa_http_resp *r)
 			sfmt(server_says, sizeof(server_says), " (the server's Kerberos error: %s)",
 			     detail[0] ? detail : why);
 		}
+		if (t->gss != NULL && iwa_gss_ctx_peer_error(t->gss) == IWA_GSS_PEER_SKEW) {
+			conclude(
+				t, IWA_CRITICAL, "401 after the Kerberos token: clock skew",
+				"%s: HTTP 401 after the Kerberos token%s — the backend's clock and "
+				"the KDC's differ by more than the allowed skew (5 minutes by "
+				"default): synchronize the backend's time (w32tm /resync, NTP)",
+				t->label, server_says);
+			return;
+		}
 		conclude(
 			t, IWA_CRITICAL, "401 after the Kerberos token: cannot decrypt the ticket",
 			"%s: HTTP 401 after the Kerberos token%s — the backend cannot decrypt the "

@@ -343,6 +343,7 @@ static void test_contexts_from_cached_ticket(void **state)
 					 IWA_EAUTH);
 			assert_true(err.msg[0] != '\0');
 			assert_true(iwa_gss_ctx_last_error(ctx)[0] != '\0');
+			assert_int_equal(iwa_gss_ctx_peer_error(ctx), IWA_GSS_PEER_OTHER);
 			free(t2);
 			free(tok);
 			iwa_gss_ctx_free(ctx);
@@ -350,6 +351,80 @@ static void test_contexts_from_cached_ticket(void **state)
 		iwa_gss_cred_free(cred);
 		cred = NULL;
 	}
+}
+
+/* GSS krb5 error token (RFC 1964 1.1: [APPLICATION 0] { krb5 OID, TOK_ID 03 00, KRB-ERROR })
+ * carrying the given krb5 error number, as a server sends it with its 401. */
+static void make_error_token(struct der *tok, int error_code)
+{
+	struct der body = {{0}, 0}, seq = {{0}, 0}, err = {{0}, 0}, sname = {{0}, 0};
+	struct der names = {{0}, 0}, names_seq = {{0}, 0}, sname_seq = {{0}, 0}, tmp = {{0}, 0};
+	static const unsigned char krb5_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+						 0xf7, 0x12, 0x01, 0x02, 0x02};
+	der_int(&seq, 0xa0, 5);
+	der_int(&seq, 0xa1, 30);
+	tlv(&tmp, 0x18, "20260101000000Z", 15);
+	wrap(&seq, 0xa4, &tmp);
+	der_int(&seq, 0xa5, 0);
+	der_int(&seq, 0xa6, error_code);
+	der_str(&seq, 0xa9, "TEST.REALM");
+	der_int(&sname, 0xa0, 2);
+	tlv(&names, 0x1b, "HTTP", 4);
+	tlv(&names, 0x1b, "sso.test", 8);
+	wrap(&names_seq, 0x30, &names);
+	wrap(&sname, 0xa1, &names_seq);
+	wrap(&sname_seq, 0x30, &sname);
+	wrap(&seq, 0xaa, &sname_seq);
+	wrap(&err, 0x30, &seq);
+	memcpy(body.b, krb5_oid, sizeof(krb5_oid));
+	body.n = sizeof(krb5_oid);
+	body.b[body.n++] = 0x03;
+	body.b[body.n++] = 0x00;
+	tlv(&body, 0x7e, err.b, err.n);
+	tok->n = 0;
+	wrap(tok, 0x60, &body);
+}
+
+/* A server's KRB-ERROR in its 401 is classified: clock skew vs wrong key vs other. */
+static void test_peer_error_classes(void **state)
+{
+	static const struct {
+		int code;
+		enum iwa_gss_peer_error kind;
+	} cases[] = {
+		{37, IWA_GSS_PEER_SKEW},      /* KRB_AP_ERR_SKEW */
+		{41, IWA_GSS_PEER_WRONG_KEY}, /* KRB_AP_ERR_MODIFIED */
+		{31, IWA_GSS_PEER_WRONG_KEY}, /* KRB_AP_ERR_BAD_INTEGRITY */
+		{44, IWA_GSS_PEER_WRONG_KEY}, /* KRB_AP_ERR_BADKEYVER */
+		{60, IWA_GSS_PEER_OTHER},     /* KRB_ERR_GENERIC */
+	};
+	char cc[1200];
+	struct iwa_gss_cred *cred = NULL;
+	struct iwa_err err;
+	(void)state;
+	make_cache("peer", true, "sso.test", time(NULL) + 3600, cc, sizeof(cc));
+	assert_int_equal(iwa_gss_cred_acquire(cc, IWA_GSS_MECH_KRB5, &cred, &err), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct iwa_gss_ctx *ctx = NULL;
+		void *tok = NULL, *t2 = NULL;
+		size_t tl = 0, l2 = 0;
+		bool complete = false;
+		struct der et = {{0}, 0};
+		assert_int_equal(iwa_gss_ctx_new(cred, "HTTP/sso.test@TEST.REALM", &ctx, &err), 0);
+		assert_int_equal(iwa_gss_ctx_step(ctx, NULL, 0, &tok, &tl, &complete, &err), 0);
+		assert_int_equal(iwa_gss_ctx_peer_error(ctx), IWA_GSS_PEER_OTHER);
+		make_error_token(&et, cases[i].code);
+		assert_int_equal(iwa_gss_ctx_step(ctx, et.b, et.n, &t2, &l2, &complete, &err),
+				 IWA_EAUTH);
+		if (iwa_gss_ctx_peer_error(ctx) != cases[i].kind)
+			fail_msg("error %d: class %d, want %d (%s)", cases[i].code,
+				 iwa_gss_ctx_peer_error(ctx), cases[i].kind,
+				 iwa_gss_ctx_last_error(ctx));
+		free(tok);
+		free(t2);
+		iwa_gss_ctx_free(ctx);
+	}
+	iwa_gss_cred_free(cred);
 }
 
 static void test_context_without_ticket_fails_cleanly(void **state)
@@ -397,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_no_tgt_is_our_problem),
 		cmocka_unit_test(test_ccache_client),
 		cmocka_unit_test(test_contexts_from_cached_ticket),
+		cmocka_unit_test(test_peer_error_classes),
 		cmocka_unit_test(test_context_without_ticket_fails_cleanly),
 		cmocka_unit_test(test_status_text),
 	};
