@@ -75,10 +75,11 @@ struct blg_gpo {
 	struct iwa_right_list right; /* right.defined: the key is in [Privilege Rights] */
 };
 
-/* A name from a rights list resolved to a SID through the directory or the well-known table. */
+/* A rights-list entry looked up in the directory: a NAME resolved to its SID (by_sid false),
+ * or a domain SID resolved to its sAMAccountName for the messages (by_sid true). */
 struct blg_name {
-	char *name;
-	bool resolved;
+	char *name; /* the name as written; for by_sid: the sAMAccountName found (or NULL) */
+	bool by_sid, resolved;
 	struct iwa_sid sid;
 };
 

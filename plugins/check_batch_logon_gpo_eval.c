@@ -148,7 +148,8 @@ static bool entry_sid(const struct blg_ctx *c, const struct iwa_right_entry *e, 
 		return true;
 	}
 	for (size_t i = 0; i < c->nnames; i++)
-		if (c->names[i].resolved && strcasecmp(c->names[i].name, e->text) == 0) {
+		if (!c->names[i].by_sid && c->names[i].resolved &&
+		    strcasecmp(c->names[i].name, e->text) == 0) {
 			*out = c->names[i].sid;
 			return true;
 		}
@@ -169,6 +170,12 @@ static void sid_words(const struct blg_ctx *c, const struct iwa_sid *s, char *bu
 		if (c->comp[i].found && iwa_sid_equal(s, &c->comp[i].sid)) {
 			snprintf(buf, cap, "%s",
 				 c->comp[i].sam ? c->comp[i].sam : c->comp[i].query);
+			return;
+		}
+	for (size_t i = 0; i < c->nnames; i++)
+		if (c->names[i].by_sid && c->names[i].resolved &&
+		    iwa_sid_equal(s, &c->names[i].sid)) {
+			snprintf(buf, cap, "%s", c->names[i].name);
 			return;
 		}
 	wk = iwa_sid_wellknown_name(s);
@@ -464,10 +471,12 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 	char cn[128];
 	int winner = -1, exp_row = -1, rc = 0;
 	enum iwa_state st = IWA_OK;
+	bool exp_missing;
 	struct iwa_buf b;
 	size_t napplying = 0;
 
 	*winner_out = -1;
+	exp_missing = c->cfg->gpo && (c->expected_gpo < 0 || !c->gpos[c->expected_gpo].found);
 	short_name(p, cn, sizeof(cn));
 	iwa_buf_init(&b, 16384);
 	node = iwa_check_add(root, IWA_OK, "%s", cn);
@@ -553,7 +562,14 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 					"remotely: it may not apply",
 					blg_gpo_label(w), w->wmi);
 			}
-			if (c->expected_gpo >= 0 && rows[winner].gi != c->expected_gpo) {
+			if (exp_missing) {
+				st = iwa_state_worst(st, IWA_WARNING);
+				rc = cause_add(
+					cs, IWA_WARNING, false, cn,
+					"GPO %s (--gpo) not found in CN=Policies,CN=System,%s "
+					"(the right comes from %s)",
+					c->cfg->gpo, c->base, blg_gpo_label(w));
+			} else if (c->expected_gpo >= 0 && rows[winner].gi != c->expected_gpo) {
 				struct iwa_buf e;
 				char *t;
 				iwa_buf_init(&e, 8192);
@@ -617,7 +633,13 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 			if (rc != 0)
 				goto cleanup;
 		}
-		if (!blamed && c->expected_gpo >= 0) {
+		if (!blamed && exp_missing) {
+			st = IWA_CRITICAL;
+			rc = cause_add(cs, IWA_CRITICAL, false, cn,
+				       "GPO %s (--gpo) not found in CN=Policies,CN=System,%s",
+				       c->cfg->gpo, c->base);
+			blamed = true;
+		} else if (!blamed && c->expected_gpo >= 0) {
 			const struct blg_gpo *e = &c->gpos[c->expected_gpo];
 			if (!e->found) {
 				st = IWA_CRITICAL;

@@ -19,73 +19,138 @@ static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	     *upn = blg_get_str(ld, e, "userPrincipalName");
 	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
 	struct iwa_sid sid;
+	int rc = 0;
 
 	(void)arg;
 	if (v && v[0] &&
 	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &sid, NULL, NULL) == 0)
-		for (size_t i = 0; i < c->nnames; i++) {
-			const char *n = c->names[i].name, *bs = strchr(n, '\\');
-			if (c->names[i].resolved)
+		for (size_t i = 0; i < c->nnames && rc == 0; i++) {
+			struct blg_name *nm = &c->names[i];
+			const char *n = nm->name, *bs;
+			if (nm->resolved)
 				continue;
+			if (nm->by_sid) {
+				if (sam && iwa_sid_equal(&sid, &nm->sid)) {
+					nm->name = strdup(sam);
+					nm->resolved = nm->name != NULL;
+					rc = nm->name ? 0 : IWA_ENOMEM;
+				}
+				continue;
+			}
+			bs = strchr(n, '\\');
 			if (bs)
 				n = bs + 1;
 			if ((sam && strcasecmp(n, sam) == 0) || (upn && strcasecmp(n, upn) == 0)) {
-				c->names[i].resolved = true;
-				c->names[i].sid = sid;
+				nm->resolved = true;
+				nm->sid = sid;
 			}
 		}
 	ldap_value_free_len(v);
 	free(sam), free(upn);
-	return 0;
+	return rc;
 }
 
-/* Resolves the account NAMES (not *SIDs) found in the rights lists: well-known names from the
- * table, the others with one directory search. */
+/* Adds a table entry; returns it, NULL on out of memory. */
+static struct blg_name *name_add(struct blg_ctx *c)
+{
+	struct blg_name *nv = realloc(c->names, (c->nnames + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return NULL;
+	c->names = nv;
+	memset(&nv[c->nnames], 0, sizeof(*nv));
+	return &nv[c->nnames++];
+}
+
+/* Is this SID known without the directory (the account, a computer, a well-known SID)? */
+static bool sid_known(const struct blg_ctx *c, const struct iwa_sid *s)
+{
+	if (iwa_sid_wellknown_name(s) != NULL)
+		return true;
+	if (c->account.found && iwa_sid_equal(s, &c->account.sid))
+		return true;
+	for (size_t i = 0; i < c->ncomp; i++)
+		if (c->comp[i].found && iwa_sid_equal(s, &c->comp[i].sid))
+			return true;
+	for (size_t i = 0; i < c->nnames; i++)
+		if (c->names[i].by_sid && iwa_sid_equal(s, &c->names[i].sid))
+			return true;
+	return false;
+}
+
+/* Collects the table: NAMES (well-known ones resolved at once) and unknown domain SIDs of
+ * every rights list read. Returns the number of entries the directory must answer, or -1. */
+static int collect_names(struct blg_ctx *c)
+{
+	int ask = 0;
+
+	for (size_t i = 0; i < c->ngpos; i++) {
+		const struct iwa_right_list *l = &c->gpos[i].right;
+		for (size_t k = 0; k < l->n; k++) {
+			struct blg_name *nm;
+			bool dup = false;
+			if (l->v[k].is_sid) {
+				if (sid_known(c, &l->v[k].sid))
+					continue;
+				if ((nm = name_add(c)) == NULL)
+					return -1;
+				nm->by_sid = true;
+				nm->sid = l->v[k].sid;
+				ask++;
+				continue;
+			}
+			for (size_t j = 0; j < c->nnames; j++)
+				dup |= !c->names[j].by_sid &&
+				       strcasecmp(c->names[j].name, l->v[k].text) == 0;
+			if (dup)
+				continue;
+			if ((nm = name_add(c)) == NULL || (nm->name = strdup(l->v[k].text)) == NULL)
+				return -1;
+			if (iwa_sid_from_wellknown_name(l->v[k].text, &nm->sid) == 0)
+				nm->resolved = true;
+			else
+				ask++;
+		}
+	}
+	return ask;
+}
+
+/* Resolves the table with one directory search: sAMAccountName/userPrincipalName for names,
+ * objectSid (binary, escaped byte by byte) for SIDs. */
 int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
 {
 	static char *attrs[] = {"sAMAccountName", "userPrincipalName", "objectSid", NULL};
 	struct iwa_buf f;
 	char *filter = NULL;
-	size_t unresolved = 0;
-	int rc = 0;
+	int ask = collect_names(c), rc = 0;
 
-	for (size_t i = 0; i < c->ngpos; i++) {
-		const struct iwa_right_list *l = &c->gpos[i].right;
-		for (size_t k = 0; k < l->n; k++) {
-			bool dup = false;
-			struct blg_name *nv;
-			if (l->v[k].is_sid)
-				continue;
-			for (size_t j = 0; j < c->nnames; j++)
-				dup |= strcasecmp(c->names[j].name, l->v[k].text) == 0;
-			if (dup)
-				continue;
-			nv = realloc(c->names, (c->nnames + 1) * sizeof(*nv));
-			if (nv == NULL)
-				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-			c->names = nv;
-			memset(&nv[c->nnames], 0, sizeof(*nv));
-			nv[c->nnames].name = strdup(l->v[k].text);
-			if (nv[c->nnames].name == NULL)
-				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-			if (iwa_sid_from_wellknown_name(l->v[k].text, &nv[c->nnames].sid) == 0)
-				nv[c->nnames].resolved = true;
-			else
-				unresolved++;
-			c->nnames++;
-		}
-	}
-	if (unresolved == 0)
+	if (ask < 0)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	if (ask == 0)
 		return 0;
 	iwa_buf_init(&f, 64 * 1024);
 	rc = iwa_buf_adds(&f, "(|");
 	for (size_t i = 0; rc == 0 && i < c->nnames; i++) {
-		const char *n = c->names[i].name, *bs = strchr(n, '\\');
-		if (c->names[i].resolved)
+		const struct blg_name *nm = &c->names[i];
+		if (nm->resolved)
 			continue;
-		if (bs)
-			n = bs + 1;
-		rc = blg_add_eq(&f, strchr(n, '@') ? "userPrincipalName" : "sAMAccountName", n);
+		if (nm->by_sid) {
+			uint8_t bin[8 + 4 * IWA_SID_MAX_SUB];
+			size_t len = 0;
+			rc = iwa_sid_to_bin(&nm->sid, bin, sizeof(bin), &len, NULL);
+			if (rc == 0)
+				rc = iwa_buf_adds(&f, "(objectSid=");
+			for (size_t k = 0; rc == 0 && k < len; k++)
+				rc = iwa_buf_addf(&f, "\\%02x", bin[k]);
+			if (rc == 0)
+				rc = iwa_buf_adds(&f, ")");
+		} else {
+			const char *n = nm->name, *bs = strchr(n, '\\');
+			if (bs)
+				n = bs + 1;
+			rc = blg_add_eq(&f, strchr(n, '@') ? "userPrincipalName" : "sAMAccountName",
+					n);
+		}
 	}
 	if (rc == 0)
 		rc = iwa_buf_adds(&f, ")");
