@@ -177,7 +177,14 @@ if [ ${#FAILS[@]} -gt 0 ]; then
   for entry in "${FAILS[@]}"; do
     name=${entry%%|*}; log=${entry#*|}
     echo "--- $name"
-    if [ -n "$log" ] && [ -f "$log" ] && [ -z "${shown[$log]:-}" ]; then
+    line=${name#*: }
+    if [ -n "$log" ] && [ -f "$log" ] && [[ "$line" == "not ok"* ]] &&
+       n=$(grep -nxF -m1 -- "$line" "$log" | cut -d: -f1) && [ -n "$n" ]; then
+      # the assertion's own details: the "#" lines right after it
+      tail -n +"$((n + 1))" "$log" | awk '/^#/ { print; if (++k >= 40) exit; next } { exit }' |
+        sed 's/^/    | /'
+      echo "    (log: ${log#"$TOP"/})"
+    elif [ -n "$log" ] && [ -f "$log" ] && [ -z "${shown[$log]:-}" ]; then
       shown[$log]=1
       echo "    (log: ${log#"$TOP"/}, last 25 lines)"
       tail -n 25 "$log" | sed 's/^/    | /'
