@@ -133,6 +133,42 @@ scenario gpo-no-cse off
 gpo "${BASE[@]}" "${EXP[@]}"
 expect "healthy again after the scenarios" 0 '^BATCH_LOGON OK - '
 
+# ---------------------------------------------------------------- rights lists (a SYSVOL copy)
+# The lab's SYSVOL copied under $WORK, its GptTmpl.inf rewritten: names, group SIDs, empty value.
+cp -r "$LAB_SYSVOL" "$WORK/sysvol"
+TMPL=$(find "$WORK/sysvol/Policies/$LAB_GPO_GUID" -iname gpttmpl.inf)
+DOM=${LAB_CAMSVC_SID%-*}
+tmpl() { { printf '\xff\xfe'; printf '[Privilege Rights]\r\nSeBatchLogonRight = %s\r\n' "$1" |
+  iconv -f UTF-8 -t UTF-16LE; } >"$TMPL"; }
+COPY=(--sysvol-path "$WORK/sysvol")
+
+tmpl 'CAMTEST\cam-svc,*S-1-5-32-568'
+gpo "${BASE[@]}" "${EXP[@]}" "${COPY[@]}" -v
+expect "rights list naming the account by NAME: OK, resolved in one extra search" 0 \
+  '^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO' \
+  'granted to cam-svc by IIS-BatchLogon-GPO \(listed as CAMTEST\\cam-svc\)' \
+  'LDAP: 9 searches in 5 round trips'
+
+tmpl "*$DOM-513"
+gpo "${BASE[@]}" "${EXP[@]}" "${COPY[@]}"
+expect "granted through a group (Domain Users, from tokenGroups), IIS_IUSRS dropped: WARNING" 1 \
+  "^BATCH_LOGON WARNING - SERVER1, SERVER2: IIS-BatchLogon-GPO's SeBatchLogonRight list drops IIS_IUSRS \(S-1-5-32-568\), which a domain GPO definition replaces on the server $(perf 1)" \
+  'granted to cam-svc by IIS-BatchLogon-GPO \(listed as Domain Users\)'
+
+tmpl "*S-1-5-32-544, monitor ,*$DOM-1999,"
+gpo "${BASE[@]}" "${EXP[@]}" "${COPY[@]}"
+expect "winning list without the account: CRITICAL, what it grants in words" 2 \
+  "^BATCH_LOGON CRITICAL - SERVER1, SERVER2: IIS-BatchLogon-GPO \(precedence 1, linked at $WEB\) defines SeBatchLogonRight without cam-svc or its groups: it grants Administrators, monitor, \*$DOM-1999 "
+
+tmpl ''
+gpo "${BASE[@]}" "${EXP[@]}" "${COPY[@]}"
+expect "empty value (the right defined as nobody): CRITICAL" 2 \
+  '^BATCH_LOGON CRITICAL - .*defines SeBatchLogonRight without cam-svc or its groups: it grants nobody \(empty value\)'
+
+gpo "${BASE[@]}" --gpo No-Such-GPO
+expect "--gpo that does not exist while another GPO grants: WARNING" 1 \
+  '^BATCH_LOGON WARNING - SERVER1, SERVER2: GPO No-Such-GPO \(--gpo\) not found in CN=Policies,CN=System,DC=camtest,DC=test \(the right comes from IIS-BatchLogon-GPO\)'
+
 # ---------------------------------------------------------------- unreadable -> UNKNOWN
 gpo "${BASE[@]}" --sysvol-path "$WORK/empty-sysvol"
 expect "--sysvol-path without the GPO files: UNKNOWN naming the paths tried" 3 \
