@@ -2,8 +2,8 @@
 # scripts/run-tests.sh — the project's test command (README "Quick start", command 2).
 # As root on a Debian 12 machine: installs missing packages, builds with sanitizers and
 # -Werror in _build/ci, runs the unit tests (every cmocka case and shell assertion counted),
-# the format check, then brings up the lab (tests/lab/lab, namespace iwaci) and runs the lab
-# self-test, every tests/integration/*.sh and every tests/engines/*.sh test against it.
+# make distcheck, the format check, then brings up the lab (tests/lab/lab, namespace iwaci)
+# and runs the lab self-test, every tests/integration/*.sh and tests/engines/*.sh against it.
 # Full logs: _build/ci/logs/. Last line: "N passed, N failed, N skipped". Exit 1 on any failure.
 #
 # A script under tests/ is a test when it starts with "#!" (sourced helpers such as lib.sh do
@@ -89,12 +89,19 @@ else
   fail "unit tests not run (build failed)" "$LOGS/make.log"
 fi
 
-# ---------------------------------------------------------------- 3. format check
+# ---------------------------------------------------------------- 3. release tarball
+if [ "$built" = yes ]; then
+  say "make distcheck (tarball builds and passes make check on its own)"
+  if make -C "$B" -j2 distcheck >"$LOGS/distcheck.log" 2>&1; then pass; else
+    fail "make distcheck: $(grep -m1 -E '\*\*\*|^(FAIL|ERROR):' "$LOGS/distcheck.log")" "$LOGS/distcheck.log"; fi
+fi
+
+# ---------------------------------------------------------------- 4. format check
 say "format check (scripts/check-format.sh)"
 if scripts/check-format.sh >"$LOGS/check-format.log" 2>&1; then pass; else
   fail "format check: $(tail -n 1 "$LOGS/check-format.log")" "$LOGS/check-format.log"; fi
 
-# ---------------------------------------------------------------- 4. the lab and its tests
+# ---------------------------------------------------------------- 5. the lab and its tests
 export BUILDDIR=$B
 export LAB=$TOP/tests/lab/lab
 export LAB_NS=iwaci
@@ -163,7 +170,7 @@ if [ "$lab_up" = yes ] || [ -x "$LAB" ]; then
 fi
 trap - EXIT
 
-# ---------------------------------------------------------------- 5. sanitizer reports
+# ---------------------------------------------------------------- 6. sanitizer reports
 for f in "$LOGS"/sanitizers/*; do
   [ -f "$f" ] || continue
   fail "sanitizer report $(basename "$f"): $(grep -m1 -E 'ERROR|runtime error|SUMMARY' "$f")" "$f"
