@@ -17,7 +17,9 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRC/tests/lsan.supp}
 eval "$("$LAB" env)"
 WORK=$BUILDDIR/tests/integration/gpo.$$
 mkdir -p "$WORK/empty-sysvol"
+LISTENER=
 cleanup() {
+  [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
   "$LAB" reset >/dev/null 2>&1
   rm -rf "$WORK"
 }
@@ -181,6 +183,24 @@ expect "SMB to a server without SMB: UNKNOWN, connection refused" 3 \
 gpo "${BASE[@]}" --sysvol-host nosuch.camtest.test
 expect "SMB to a name that does not resolve: UNKNOWN" 3 \
   '^BATCH_LOGON UNKNOWN - SYSVOL unreadable: cannot resolve nosuch\.camtest\.test'
+
+# An SMB port that accepts and never answers (server1's address, where nothing listens on 445).
+"$LAB" exec "$PY" -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'"$LAB_SERVER1_IP"'", 445)); s.listen(8); held = []
+while True:
+    held.append(s.accept()[0])' >/dev/null 2>&1 &
+LISTENER=$!
+sleep 0.5
+t0=$(date +%s.%N)
+gpo "${BASE[@]}" --sysvol-host "$LAB_SERVER1_FQDN" -t 3
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+expect "SMB server that never answers: ends within -t 3 (took ${took} s), timeout named" 2 \
+  "^BATCH_LOGON CRITICAL - SYSVOL unreadable: smb://$LAB_SERVER1_FQDN/.*/GPT.INI: timed out$"
+awk -v t="$took" 'BEGIN { exit !(t < 4.5) }' && tap_ok "SMB timeout bounded by the budget" ||
+  tap_fail "SMB timeout bounded by the budget" "took $took s"
+kill "$LISTENER" 2>/dev/null; LISTENER=
 
 gpo -H "$LAB_DC_FQDN" --keytab "$LAB_WRONG_KEYTAB" -a cam-svc -C SERVER1
 expect "our keytab is wrong: UNKNOWN, directory unreadable with the reason" 3 \
