@@ -249,16 +249,19 @@ static const struct iwa_plugin blg_plugin = {
 		 "            winner (not evaluated); the winning list drops IIS_IUSRS\n"
 		 "            (S-1-5-32-568); --gpo does not apply but another GPO grants\n"
 		 "  UNKNOWN   bad options; directory or SYSVOL unreadable with our credentials\n"
+		 "  (time budget -t used up: --timeout-state, default CRITICAL)\n"
 		 "Perfdata: applying_gpos_<COMPUTER>, gpos_read, sysvol_time, time.\n"
 		 "Security filtering uses the computer's objectSid, tokenGroups, Everyone,\n"
 		 "Authenticated Users and This Organization; the account's SIDs are its\n"
 		 "objectSid and tokenGroups. Site-linked GPOs only with --site. The directory\n"
-		 "cannot show what a server has applied (gpupdate /force after a change).\n",
+		 "cannot show what a server has applied (gpupdate /force after a change).\n"
+		 "SMB uses Kerberos only (never NTLM): with --bind-dn, give --sysvol-path.\n",
 	.examples =
 		"  check_batch_logon_gpo -H dc1.camtest.test --keytab /etc/iwa/monitor.keytab \\\n"
 		"      -a 'CAMTEST\\cam-svc' -C SERVER1 -C SERVER2 --gpo IIS-BatchLogon-GPO\n"
 		"  BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via\n"
-		"  IIS-BatchLogon-GPO | applying_gpos_SERVER1=2;;;0 ... gpos_read=2;;;0 ...\n"
+		"  IIS-BatchLogon-GPO | gpos_read=2;;;0 sysvol_time=0.09s;;;0 time=0.2s;;;0\n"
+		"  applying_gpos_SERVER1=1;;;0 applying_gpos_SERVER2=1;;;0\n"
 		"  check_batch_logon_gpo -H dc1.camtest.test -a cam-svc -C SERVER1 \\\n"
 		"      --sysvol-path /mnt/sysvol --right SeServiceLogonRight\n",
 	.handle_opt = blg_opt,
