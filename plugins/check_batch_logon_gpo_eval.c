@@ -520,6 +520,24 @@ static int eval_computer(struct blg_ctx *c, struct blg_principal *p, struct iwa_
 		for (size_t i = 0; i < p->order.n; i++)
 			p->order.v[i].precedence = rows[i].st == GS_APPLIES ? ++prec : 0;
 	}
+	/* GPOs above the winner that define the right but do not count: no Security CSE
+	 * (WARNING), DACL unreadable (UNKNOWN: the winner may be another one) */
+	for (int i = 0; winner >= 0 && i < winner && rc == 0; i++) {
+		const struct row *r = &rows[i];
+		enum iwa_state ws;
+		char *t;
+		if (r->gi < 0 || !defines(&c->gpos[r->gi]) ||
+		    !(r->st == GS_SD_UNREADABLE || (r->st == GS_APPLIES && r->no_cse)))
+			continue;
+		iwa_buf_init(&b, 8192);
+		ws = why_not(c, p, r, tok, &b);
+		t = iwa_buf_take(&b);
+		st = iwa_state_worst(st, ws);
+		rc = t ? cause_add(cs, ws, false, cn, "%s", t) : IWA_ENOMEM;
+		free(t);
+	}
+	if (rc != 0)
+		goto cleanup;
 	if (winner >= 0) {
 		const struct blg_gpo *w = &c->gpos[rows[winner].gi];
 		int via = -1;

@@ -288,6 +288,42 @@ static void test_undefined_and_disabled(void **state)
 	(void)state;
 }
 
+static void test_above_winner_not_counting(void **state)
+{
+	struct world w;
+	enum iwa_state st;
+	struct blg_gpo *g;
+	char *out;
+
+	/* the OU's GPO (higher precedence) defines the right but lacks the Security CSE: the
+	 * domain's GPO grants; WARNING names the CSE problem */
+	world_init(&w, LINK(G_DOM, 0), LINK(G_WEB, 0), false);
+	add_gpo(&w, G_DOM, "Domain-Rights", "*" DOM "-1105,*S-1-5-32-568", "sd_default.bin");
+	g = add_gpo(&w, G_WEB, "IIS-BatchLogon-GPO", "*S-1-5-32-544", "sd_default.bin");
+	free(g->machine_ext);
+	g->machine_ext = strdup("[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}]");
+	out = run(&w, &st);
+	assert_int_equal(st, IWA_WARNING);
+	expect_text(out, "IIS-BatchLogon-GPO defines SeBatchLogonRight, but its "
+			 "gPCMachineExtensionNames lacks the Security CSE");
+	expect_text(out, "granted to cam-svc by Domain-Rights");
+	free(out);
+
+	/* the same GPO with a DACL we cannot read: the verdict is uncertain -> UNKNOWN */
+	world_init(&w, LINK(G_DOM, 0), LINK(G_WEB, 0), false);
+	add_gpo(&w, G_DOM, "Domain-Rights", "*" DOM "-1105,*S-1-5-32-568", "sd_default.bin");
+	g = add_gpo(&w, G_WEB, "IIS-BatchLogon-GPO", "*S-1-5-32-544", "sd_default.bin");
+	iwa_secdesc_free(g->sd);
+	g->sd = NULL;
+	g->sd_error = strdup("nTSecurityDescriptor not readable with our credentials");
+	out = run(&w, &st);
+	assert_int_equal(st, IWA_UNKNOWN);
+	expect_text(out, "cannot evaluate security filtering of IIS-BatchLogon-GPO: "
+			 "nTSecurityDescriptor not readable with our credentials");
+	free(out);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_deny_ace),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_undefined_and_disabled),
+		cmocka_unit_test(test_above_winner_not_counting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
