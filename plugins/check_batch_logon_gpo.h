@@ -1,7 +1,7 @@
 /* check_batch_logon_gpo.h — internal interface between the parts of check_batch_logon_gpo:
  * check_batch_logon_gpo.c (options, help, run), _dir.c (directory reads), _sysvol.c
  * (GPT.INI, GptTmpl.inf), _lookup.c (names in rights lists, where --gpo is linked, cleanup),
- * _eval.c (per-computer evaluation and the result tree). */
+ * _eval.c (per-computer evaluation and the result tree), _text.c (the words). */
 #ifndef CHECK_BATCH_LOGON_GPO_H
 #define CHECK_BATCH_LOGON_GPO_H
 
@@ -137,10 +137,71 @@ int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err);
 int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err);
 void blg_ctx_free(struct blg_ctx *c);
 
+/* How one GPO link fares for one computer. */
+enum blg_gstat {
+	BLG_GS_APPLIES = 0,
+	BLG_GS_LINK_DISABLED,
+	BLG_GS_BLOCKED,
+	BLG_GS_NOT_FOUND,
+	BLG_GS_COMPUTER_DISABLED,
+	BLG_GS_EMPTY,
+	BLG_GS_SD_UNREADABLE,
+	BLG_GS_FILTERED,
+};
+
+struct blg_row {
+	const struct iwa_link_eval *e;
+	const struct iwa_gplink *link;
+	const struct blg_container *som;
+	int gi; /* index in c->gpos, -1 if unknown */
+	enum blg_gstat st;
+	bool no_cse;
+	struct iwa_gpo_access acc;
+};
+
+/* One cause for the summary; identical texts of several computers are merged. */
+struct blg_cause {
+	enum iwa_state state;
+	char *text;
+	bool names_computers; /* the text already names the computers: no "SERVER1: " prefix */
+	char who[512];        /* "SERVER1, SERVER2" */
+};
+
+struct blg_causes {
+	struct blg_cause *v;
+	size_t n;
+};
+
+/* _text.c */
+const char *blg_gpo_label(const struct blg_gpo *g);
+/* Short computer name: sAMAccountName without '$', else the query. */
+void blg_short_name(const struct blg_principal *p, char *buf, size_t cap);
+/* Adds a cause for computer `who` (merged with an identical text). 0 or IWA_ENOMEM. */
+int blg_cause_add(struct blg_causes *cs, enum iwa_state st, bool names, const char *who,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void blg_causes_free(struct blg_causes *cs);
+/* SID of a rights-list entry (names through the resolved table); false if unknown. */
+bool blg_entry_sid(const struct blg_ctx *c, const struct iwa_right_entry *e, struct iwa_sid *out);
+/* Human form of a SID: the account's or a computer's name, a resolved name, a well-known name,
+ * else "*S-1-...". */
+void blg_sid_words(const struct blg_ctx *c, const struct iwa_sid *s, char *buf, size_t cap);
+/* "cam-svc, IIS_IUSRS, *S-1-5-..." or "nobody (empty value)". */
+int blg_list_words(const struct blg_ctx *c, const struct iwa_right_list *l, struct iwa_buf *b);
+/* Does GPO g (SYSVOL read) define the right? */
+bool blg_defines(const struct blg_gpo *g);
+/* Why a row does not apply (or does not count), with the fix, appended to b; its state. */
+enum iwa_state blg_why_not(const struct blg_ctx *c, const struct blg_principal *p,
+			   const struct blg_row *r, const struct iwa_sid *tok, struct iwa_buf *b);
+/* One long-output line for a row under node. */
+void blg_row_line(const struct blg_ctx *c, const struct blg_row *r, const struct iwa_sid *tok,
+		  bool winner, struct iwa_check *node);
+/* The wrong-OU sentence for the computers flagged in affected[] (may search the directory). */
+int blg_wrong_ou_text(struct blg_ctx *c, const bool *affected, struct iwa_buf *b,
+		      struct iwa_err *err);
+
 /* _eval.c */
 int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err);
-/* Index of the GPO with this GUID, or -1. */
+/* Index of the GPO with this GUID, or -1 (_dir.c). */
 int blg_gpo_find(const struct blg_ctx *c, const char *guid);
-const char *blg_gpo_label(const struct blg_gpo *g);
 
 #endif
