@@ -500,53 +500,41 @@ int blg_gpo_find(const struct blg_ctx *c, const char *guid)
 	return -1;
 }
 
-/* See the file comment: 4 round trips. */
-int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
+/* A base-scope request for dn. */
+static struct blg_req base_req(const char *dn, char **attrs, blg_entry_fn fn, void *arg)
 {
-	static char *root_attrs[] = {"defaultNamingContext", "configurationNamingContext", NULL};
-	static char *p_attrs[] = {"sAMAccountName", "userPrincipalName", "dNSHostName", "objectSid",
-				  NULL};
-	static char *tg_attrs[] = {"tokenGroups", NULL};
-	static char *c_attrs[] = {"gPLink", "gPOptions", NULL};
-	static char *g_attrs[] = {
-		"cn",           "displayName",          "gPCFileSysPath",
-		"flags",        "versionNumber",        "gPCMachineExtensionNames",
-		"gPCWMIFilter", "nTSecurityDescriptor", NULL};
-	/* LDAP_SERVER_SD_FLAGS_OID, value BER SEQUENCE { INTEGER 4 } = DACL only */
-	static char sd_flags_ber[] = {0x30, 0x03, 0x02, 0x01, 0x04};
-	LDAPControl sdc = {"1.2.840.113556.1.4.801", {5, sd_flags_ber}, 1};
-	LDAPControl *ctrls[] = {&sdc, NULL};
+	struct blg_req r = {dn,   LDAP_SCOPE_BASE, "(objectClass=*)", attrs, NULL, 0, fn, arg, 0,
+			    false};
+	return r;
+}
+
+/* 1. rootDSE: defaultNamingContext (unless -b), configurationNamingContext (for --site). */
+static int load_root(struct blg_ctx *c, struct iwa_err *err)
+{
+	static char *attrs[] = {"defaultNamingContext", "configurationNamingContext", NULL};
+	struct blg_req r = base_req("", attrs, on_rootdse, NULL);
+	int rc;
+
+	if (c->cfg->ldap.base && (c->base = strdup(c->cfg->ldap.base)) == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	rc = blg_search_batch(c, &r, 1, err);
+	if (rc == 0 && c->base == NULL)
+		rc = iwa_err_set(err, IWA_EIO, "%s did not name its defaultNamingContext: give -b",
+				 iwa_ldap_server(c->ldap));
+	return rc;
+}
+
+/* 2. The account and the computers in one subtree search. */
+static int load_principals(struct blg_ctx *c, struct iwa_err *err)
+{
+	static char *attrs[] = {"sAMAccountName", "userPrincipalName", "dNSHostName", "objectSid",
+				NULL};
 	struct iwa_buf f;
-	struct blg_req *reqs = NULL;
-	char *filter = NULL, *pol_base = NULL;
-	size_t nreq = 0;
+	struct blg_req r;
+	char *filter;
 	int rc;
 
 	iwa_buf_init(&f, 256 * 1024);
-	c->expected_gpo = -1;
-	if (c->cfg->ldap.base)
-		c->base = strdup(c->cfg->ldap.base);
-	{
-		struct blg_req r = {"",
-				    LDAP_SCOPE_BASE,
-				    "(objectClass=*)",
-				    root_attrs,
-				    NULL,
-				    0,
-				    on_rootdse,
-				    NULL,
-				    0,
-				    false};
-		rc = blg_search_batch(c, &r, 1, err);
-		if (rc != 0)
-			goto cleanup;
-	}
-	if (c->base == NULL) {
-		rc = iwa_err_set(err, IWA_EIO, "%s did not name its defaultNamingContext: give -b",
-				 iwa_ldap_server(c->ldap));
-		goto cleanup;
-	}
-	/* 2. account and computers in one search */
 	rc = iwa_buf_adds(&f, "(|");
 	if (rc == 0)
 		rc = add_principal_terms(&f, c->cfg->account, true);
@@ -554,119 +542,115 @@ int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
 		rc = add_principal_terms(&f, c->comp[i].query, false);
 	if (rc == 0)
 		rc = iwa_buf_adds(&f, ")");
-	if (rc != 0)
-		goto nomem;
-	filter = iwa_buf_take(&f);
-	{
-		struct blg_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, p_attrs, NULL,
-				    0,       on_principal,       NULL,   0,       false};
-		rc = blg_search_batch(c, &r, 1, err);
-		if (rc != 0)
-			goto cleanup;
-		if (r.no_such_object) {
-			rc = iwa_err_set(err, IWA_EINVAL, "search base %s does not exist", c->base);
-			goto cleanup;
-		}
-	}
-	/* 3. one batch: tokenGroups (account, computers), gPLink/gPOptions of every container */
+	filter = rc == 0 ? iwa_buf_take(&f) : NULL;
+	iwa_buf_free(&f);
+	if (filter == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	r = (struct blg_req){c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
+			     0,       on_principal,       NULL,   0,     false};
+	rc = blg_search_batch(c, &r, 1, err);
+	if (rc == 0 && r.no_such_object)
+		rc = iwa_err_set(err, IWA_EINVAL, "search base %s does not exist", c->base);
+	free(filter);
+	return rc;
+}
+
+/* 3. One batch of base searches: tokenGroups of the account and of each computer, and
+ * gPLink/gPOptions of every container on the computers' paths. */
+static int load_batch(struct blg_ctx *c, struct iwa_err *err)
+{
+	static char *tg_attrs[] = {"tokenGroups", NULL};
+	static char *c_attrs[] = {"gPLink", "gPOptions", NULL};
+	struct blg_req *reqs;
+	size_t n = 0;
+	int rc = 0;
+
 	for (size_t i = 0; i < c->ncomp; i++)
 		if (c->comp[i].found && build_chain(c, &c->comp[i]) != 0)
-			goto nomem;
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	reqs = calloc(1 + c->ncomp + c->ncont, sizeof(*reqs));
 	if (reqs == NULL)
-		goto nomem;
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	if (c->account.found)
-		reqs[nreq++] = (struct blg_req){c->account.dn,
-						LDAP_SCOPE_BASE,
-						"(objectClass=*)",
-						tg_attrs,
-						NULL,
-						0,
-						on_token_groups,
-						&c->account,
-						0,
-						false};
+		reqs[n++] = base_req(c->account.dn, tg_attrs, on_token_groups, &c->account);
 	for (size_t i = 0; i < c->ncomp; i++)
 		if (c->comp[i].found)
-			reqs[nreq++] = (struct blg_req){c->comp[i].dn,
-							LDAP_SCOPE_BASE,
-							"(objectClass=*)",
-							tg_attrs,
-							NULL,
-							0,
-							on_token_groups,
-							&c->comp[i],
-							0,
-							false};
+			reqs[n++] = base_req(c->comp[i].dn, tg_attrs, on_token_groups, &c->comp[i]);
 	for (size_t i = 0; i < c->ncont; i++)
-		reqs[nreq++] = (struct blg_req){c->cont[i].dn,
-						LDAP_SCOPE_BASE,
-						"(objectClass=*)",
-						c_attrs,
-						NULL,
-						0,
-						on_container,
-						(void *)(uintptr_t)i,
-						0,
-						false};
-	if (nreq > 0) {
-		rc = blg_search_batch(c, reqs, nreq, err);
-		if (rc != 0)
-			goto cleanup;
-	}
-	/* 4. the GPOs linked on those containers (and --gpo) in one search, DACL included */
+		reqs[n++] = base_req(c->cont[i].dn, c_attrs, on_container, (void *)(uintptr_t)i);
+	if (n > 0)
+		rc = blg_search_batch(c, reqs, n, err);
+	free(reqs);
+	return rc;
+}
+
+/* 4. The GPOs linked on those containers (and --gpo) in one one-level search under
+ * CN=Policies,CN=System, with the SD flags control so the DACL comes along. */
+static int load_gpos(struct blg_ctx *c, struct iwa_err *err)
+{
+	static char *attrs[] = {"cn",           "displayName",          "gPCFileSysPath",
+				"flags",        "versionNumber",        "gPCMachineExtensionNames",
+				"gPCWMIFilter", "nTSecurityDescriptor", NULL};
+	/* LDAP_SERVER_SD_FLAGS_OID, value BER SEQUENCE { INTEGER 4 } = DACL only */
+	static char sd_flags_ber[] = {0x30, 0x03, 0x02, 0x01, 0x04};
+	LDAPControl sdc = {"1.2.840.113556.1.4.801", {5, sd_flags_ber}, 1};
+	LDAPControl *ctrls[] = {&sdc, NULL};
+	struct iwa_buf f;
+	struct blg_req r;
+	char *filter = NULL, *pol_base = NULL, g[39];
+	int rc = 0;
+
 	for (size_t i = 0; i < c->ncont; i++) {
-		if (c->cont[i].parse_error) {
-			rc = iwa_err_set(err, IWA_EPARSE, "cannot evaluate: %s on %s",
-					 c->cont[i].parse_error, c->cont[i].dn);
-			goto cleanup;
-		}
+		if (c->cont[i].parse_error)
+			return iwa_err_set(err, IWA_EPARSE, "cannot evaluate: %s on %s",
+					   c->cont[i].parse_error, c->cont[i].dn);
 		for (size_t k = 0; k < c->cont[i].links.n; k++)
 			if (gpo_add(c, c->cont[i].links.v[k].guid) < 0)
-				goto nomem;
+				return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
-	if (c->cfg->gpo) {
-		char g[39];
-		if (iwa_gpo_guid_normalize(c->cfg->gpo, g) == 0) {
-			int i = gpo_add(c, g);
-			if (i < 0)
-				goto nomem;
-			c->expected_gpo = i;
-			c->gpos[i].expected = true;
-		}
+	if (c->cfg->gpo && iwa_gpo_guid_normalize(c->cfg->gpo, g) == 0) {
+		int i = gpo_add(c, g);
+		if (i < 0)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		c->expected_gpo = i;
+		c->gpos[i].expected = true;
 	}
-	if (c->ngpos > 0 || c->cfg->gpo) {
-		iwa_buf_init(&f, 256 * 1024);
-		rc = iwa_buf_adds(&f, "(&(objectClass=groupPolicyContainer)(|");
-		for (size_t i = 0; rc == 0 && i < c->ngpos; i++)
-			rc = blg_add_eq(&f, "cn", c->gpos[i].guid);
-		if (rc == 0 && c->cfg->gpo && c->expected_gpo < 0)
-			rc = blg_add_eq(&f, "displayName", c->cfg->gpo);
-		if (rc == 0)
-			rc = iwa_buf_adds(&f, "))");
-		if (rc != 0)
-			goto nomem;
-		free(filter);
-		filter = iwa_buf_take(&f);
-		if (asprintf(&pol_base, "CN=Policies,CN=System,%s", c->base) < 0) {
-			pol_base = NULL;
-			goto nomem;
-		}
-		struct blg_req r = {
-			pol_base, LDAP_SCOPE_ONELEVEL, filter, g_attrs, ctrls, 0, on_gpo, NULL, 0,
-			false};
-		rc = blg_search_batch(c, &r, 1, err);
-		if (rc != 0)
-			goto cleanup;
-	}
-	rc = 0;
-	goto cleanup;
-nomem:
-	rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
-cleanup:
+	if (c->ngpos == 0 && c->cfg->gpo == NULL)
+		return 0;
+	iwa_buf_init(&f, 256 * 1024);
+	rc = iwa_buf_adds(&f, "(&(objectClass=groupPolicyContainer)(|");
+	for (size_t i = 0; rc == 0 && i < c->ngpos; i++)
+		rc = blg_add_eq(&f, "cn", c->gpos[i].guid);
+	if (rc == 0 && c->cfg->gpo && c->expected_gpo < 0)
+		rc = blg_add_eq(&f, "displayName", c->cfg->gpo);
+	if (rc == 0)
+		rc = iwa_buf_adds(&f, "))");
+	filter = rc == 0 ? iwa_buf_take(&f) : NULL;
 	iwa_buf_free(&f);
+	if (filter == NULL || asprintf(&pol_base, "CN=Policies,CN=System,%s", c->base) < 0) {
+		free(filter);
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	r = (struct blg_req){
+		pol_base, LDAP_SCOPE_ONELEVEL, filter, attrs, ctrls, 0, on_gpo, NULL, 0, false};
+	rc = blg_search_batch(c, &r, 1, err);
 	free(filter);
 	free(pol_base);
-	free(reqs);
+	return rc;
+}
+
+/* See the file comment: 4 round trips. */
+int blg_dir_load(struct blg_ctx *c, struct iwa_err *err)
+{
+	int rc;
+
+	c->expected_gpo = -1;
+	rc = load_root(c, err);
+	if (rc == 0)
+		rc = load_principals(c, err);
+	if (rc == 0)
+		rc = load_batch(c, err);
+	if (rc == 0)
+		rc = load_gpos(c, err);
 	return rc;
 }
