@@ -409,6 +409,10 @@ static int ev_output(struct ev *e)
 					   ? "its links were evaluated"
 					   : "not found, no site links evaluated");
 	snprintf(label, sizeof(label), "applying_gpos_%s", e->cn);
+	for (char *q = label; *q; q++) /* perfdata labels: no quotes, '=' or spaces */
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+		      (*q >= '0' && *q <= '9') || *q == '_' || *q == '-' || *q == '.'))
+			*q = '_';
 	return iwa_check_perf(e->node, label, (double)e->napplying, "", NULL, &zero, NULL);
 }
 
