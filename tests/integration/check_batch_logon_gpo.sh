@@ -46,6 +46,9 @@ expect "healthy over SMB: OK naming IIS-BatchLogon-GPO for both servers" 0 \
   'site-linked GPOs were not evaluated \(give --site NAME\)' \
   'LDAP: 8 searches in 4 round trips .*; SYSVOL: 4 file reads for 2 GPO\(s\) via SMB'
 
+if [ -z "$ERR" ]; then tap_ok "nothing on stderr (libsmbclient's log kept out)"; else
+  tap_fail "nothing on stderr (libsmbclient's log kept out)" "$ERR"; fi
+
 gpo "${BASE[@]}" "${EXP[@]}" --sysvol-path "$LAB_SYSVOL" -v
 expect "healthy with --sysvol-path (the domain folder): OK, same verdict" 0 \
   "^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO $(perf 1)" \
