@@ -217,7 +217,9 @@ static int ev_granted_extras(struct ev *e, const struct blg_gpo *w)
 		return IWA_EINVAL;
 	for (size_t k = 0; k < w->right.n; k++)
 		has_iis |= blg_entry_sid(c, &w->right.v[k], &s) && iwa_sid_equal(&s, &iis);
-	if (!has_iis)
+	/* IIS_IUSRS holds SeBatchLogonRight in the local policy of an IIS server (and no other
+	 * right we would be asked about) */
+	if (!has_iis && strcasecmp(c->cfg->right, "SeBatchLogonRight") == 0)
 		rc = ev_cause(e, IWA_WARNING,
 			      "%s's %s list drops IIS_IUSRS (S-1-5-32-568), which a domain GPO "
 			      "definition replaces on the server",
