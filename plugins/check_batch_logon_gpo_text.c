@@ -324,19 +324,26 @@ int blg_wrong_ou_text(struct blg_ctx *c, const bool *affected, struct iwa_buf *b
 			     : any_users   ? "user accounts"
 					   : "no computer accounts");
 	}
-	/* "link it to OU=X (where A, B live)", one clause per parent container */
-	iwa_buf_adds(b, ": link it to ");
+	/* ": link it to OU=X (where A, B live)", one clause per parent container; a CN=
+	 * container (CN=Computers) cannot carry GPO links: the computers must move to an OU */
 	for (size_t i = 0, nparents = 0; i < c->ncomp; i++) {
 		size_t parent, members = 0;
-		bool seen = false;
+		bool seen = false, container;
+		const char *pdn;
 		if (!affected[i])
 			continue;
 		parent = c->comp[i].chain[c->comp[i].nchain - 1];
+		pdn = c->cont[parent].dn;
+		container = strncasecmp(pdn, "CN=", 3) == 0;
 		for (size_t k = 0; k < i; k++)
 			seen |= affected[k] && c->comp[k].chain[c->comp[k].nchain - 1] == parent;
 		if (seen)
 			continue;
-		iwa_buf_addf(b, "%s%s (where ", nparents++ ? " and " : "", c->cont[parent].dn);
+		iwa_buf_adds(b, nparents++ ? "; " : ": ");
+		if (container)
+			iwa_buf_adds(b, "move ");
+		else
+			iwa_buf_addf(b, "link it to %s (where ", pdn);
 		for (size_t k = i; k < c->ncomp; k++) {
 			char n[128];
 			if (!affected[k] || c->comp[k].chain[c->comp[k].nchain - 1] != parent)
@@ -344,7 +351,13 @@ int blg_wrong_ou_text(struct blg_ctx *c, const bool *affected, struct iwa_buf *b
 			blg_short_name(&c->comp[k], n, sizeof(n));
 			iwa_buf_addf(b, "%s%s", members++ ? ", " : "", n);
 		}
-		iwa_buf_addf(b, " %s)", members > 1 ? "live" : "lives");
+		if (container)
+			iwa_buf_addf(b,
+				     " out of %s (a container: GPOs cannot be linked to it) into "
+				     "an OU that has the link",
+				     pdn);
+		else
+			iwa_buf_addf(b, " %s)", members > 1 ? "live" : "lives");
 	}
 	return 0;
 }

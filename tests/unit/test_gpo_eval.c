@@ -324,6 +324,52 @@ static void test_above_winner_not_counting(void **state)
 	(void)state;
 }
 
+static void test_wrong_ou(void **state)
+{
+	struct world w;
+	struct blg_ctx *c = &w.c;
+	struct blg_gpo *g;
+	enum iwa_state st;
+	char *out;
+
+	/* --gpo linked only to OU=ServiceAccounts (user accounts); SERVER1 in OU=WebServers,
+	 * SERVER2 in the CN=Computers container */
+	world_init(&w, "", "", false);
+	w.cfg.gpo = "IIS-BatchLogon-GPO";
+	c->cont = realloc(c->cont, 3 * sizeof(*c->cont));
+	memset(&c->cont[2], 0, sizeof(c->cont[2]));
+	c->cont[2].dn = strdup("CN=Computers,DC=camtest,DC=test");
+	c->cont[2].found = true;
+	c->ncont = 3;
+	c->comp[1].chain[1] = 2;
+	free(c->comp[1].dn);
+	c->comp[1].dn = strdup("CN=SERVER2,CN=Computers,DC=camtest,DC=test");
+	g = add_gpo(&w, G_WEB, "IIS-BatchLogon-GPO", "*" DOM "-1105", "sd_default.bin");
+	g->expected = true;
+	c->expected_gpo = 0;
+	/* what blg_dir_expected_links would have found */
+	c->expected_links_searched = true;
+	c->nexpected_links = 1;
+	c->expected_links = calloc(1, sizeof(char *));
+	c->expected_links[0] = strdup("OU=ServiceAccounts,DC=camtest,DC=test");
+	c->expected_links_have_users = calloc(1, sizeof(bool));
+	c->expected_links_have_computers = calloc(1, sizeof(bool));
+	c->expected_links_have_users[0] = true;
+	out = run(&w, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	expect_text(out,
+		    "BATCH_LOGON CRITICAL - IIS-BatchLogon-GPO is linked only to "
+		    "OU=ServiceAccounts,DC=camtest,DC=test, which holds user accounts; computer "
+		    "settings apply from the computer's own OU chain: link it to "
+		    "OU=WebServers,DC=camtest,DC=test (where SERVER1 lives); move SERVER2 out of "
+		    "CN=Computers,DC=camtest,DC=test (a container: GPOs cannot be linked to it) "
+		    "into an OU that has the link |");
+	expect_text(out, "[CRITICAL] SERVER2: no applying GPO grants SeBatchLogonRight to cam-svc "
+			 "(IIS-BatchLogon-GPO is not linked on SERVER2's OU chain)");
+	free(out);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_undefined_and_disabled),
 		cmocka_unit_test(test_above_winner_not_counting),
+		cmocka_unit_test(test_wrong_ou),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
