@@ -18,7 +18,9 @@ LOGS=$B/logs
 T0=$(date +%s)
 PASSED=0 FAILED=0 SKIPPED=0
 FAILS=()        # "name|logfile" of every failure, for the details at the end
-SCRIPT_TIMEOUT=${IWA_SCRIPT_TIMEOUT:-1200}
+SCRIPT_TIMEOUT=${IWA_SCRIPT_TIMEOUT:-600}   # one lab test script
+STEP_TIMEOUT=900                              # make check, make distcheck
+TOTAL_BUDGET=$((80 * 60))                     # CI allows 90 min: stop starting scripts at 80
 
 say() { printf '%s [%4ds] %s\n' "run-tests:" "$(( $(date +%s) - T0 ))" "$*"; }
 pass() { PASSED=$((PASSED + 1)); }
@@ -51,7 +53,7 @@ fi
 # ---------------------------------------------------------------- 2. unit tests (make check)
 if [ "$built" = yes ]; then
   say "make check (unit tests)"
-  make -C "$B" -j2 check >"$LOGS/make-check.log" 2>&1
+  timeout --kill-after=10 "$STEP_TIMEOUT" make -C "$B" -j2 check >"$LOGS/make-check.log" 2>&1
   check_rc=$?
   ntrs=0 tfail=0
   while IFS= read -r trs; do
@@ -92,7 +94,7 @@ fi
 # ---------------------------------------------------------------- 3. release tarball
 if [ "$built" = yes ]; then
   say "make distcheck (tarball builds and passes make check on its own)"
-  if make -C "$B" -j2 distcheck >"$LOGS/distcheck.log" 2>&1; then pass; else
+  if timeout --kill-after=10 "$STEP_TIMEOUT" make -C "$B" -j2 distcheck >"$LOGS/distcheck.log" 2>&1; then pass; else
     fail "make distcheck: $(grep -m1 -E '\*\*\*|^(FAIL|ERROR):' "$LOGS/distcheck.log")" "$LOGS/distcheck.log"; fi
 fi
 
@@ -128,7 +130,7 @@ else
   say "lab up (LAB_NS=$LAB_NS LAB_DIR=$LAB_DIR)"
   "$LAB" down --purge >"$LOGS/lab-down.log" 2>&1
   t=$(date +%s)
-  if "$LAB" up >"$LOGS/lab-up.log" 2>&1; then
+  if timeout --kill-after=10 300 "$LAB" up >"$LOGS/lab-up.log" 2>&1; then
     pass; lab_up=yes; say "lab up in $(( $(date +%s) - t )) s"
   else
     fail "lab up" "$LOGS/lab-up.log"
@@ -157,7 +159,9 @@ run_tap() {
 
 for s in "${lab_tests[@]}"; do
   name=${s#tests/}; name=${name%.sh}
-  if [ "$lab_up" = yes ]; then
+  if [ $(( $(date +%s) - T0 )) -gt "$TOTAL_BUDGET" ]; then
+    fail "$name: not run (the test command's 80-minute budget is spent)"
+  elif [ "$lab_up" = yes ]; then
     run_tap "$name" "$s"
   else
     fail "$name: not run (the lab is not up)"
