@@ -112,7 +112,9 @@ const char *iwa_gss_principal_realm(const char *principal)
 int iwa_gss_service_principal(const char *spn, const char *realm, char *buf, size_t len,
 			      struct iwa_err *err)
 {
-	if (spn == NULL || spn[0] == '\0' || strchr(spn, '/') == NULL || spn[0] == '/')
+	const char *slash = spn != NULL ? strchr(spn, '/') : NULL;
+	/* service/host: both parts non-empty (the host part ends at the realm's '@') */
+	if (slash == NULL || slash == spn || slash[1] == '\0' || slash[1] == '@' || slash[1] == '/')
 		return iwa_err_set(
 			err, IWA_EINVAL,
 			"SPN '%s' is not of the form service/host (e.g. HTTP/sso.example.com)",

@@ -61,7 +61,8 @@ int iwa_gss_ccache_client(const char *ccache, char *buf, size_t len, struct iwa_
 const char *iwa_gss_principal_realm(const char *principal);
 
 /* Builds the full service principal: spn as given when it holds '@', else spn@realm.
- * Rejects an empty spn, a spn without '/' and an empty realm. Pure. */
+ * Rejects an empty spn, a spn without '/' or with an empty service or host part
+ * ("HTTP/", "HTTP/@R", "/host") and an empty realm. Pure. */
 int iwa_gss_service_principal(const char *spn, const char *realm, char *buf, size_t len,
 			      struct iwa_err *err);
 

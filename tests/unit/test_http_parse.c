@@ -429,6 +429,14 @@ static void test_principal_names(void **state)
 			 IWA_EINVAL);
 	assert_int_equal(iwa_gss_service_principal("HTTP/x@", "R", buf, sizeof(buf), &err),
 			 IWA_EINVAL);
+	/* an empty host part is no SPN (it used to pass --spn validation) */
+	assert_int_equal(iwa_gss_service_principal("HTTP/", "R", buf, sizeof(buf), &err),
+			 IWA_EINVAL);
+	assert_int_equal(iwa_gss_service_principal("HTTP/@R", "R", buf, sizeof(buf), &err),
+			 IWA_EINVAL);
+	assert_int_equal(iwa_gss_service_principal("HTTP//x", "R", buf, sizeof(buf), &err),
+			 IWA_EINVAL);
+	assert_int_equal(iwa_gss_service_principal(NULL, "R", buf, sizeof(buf), &err), IWA_EINVAL);
 	assert_int_equal(
 		iwa_gss_service_principal("HTTP/sso.camtest.test", "CAMTEST.TEST", buf, 20, &err),
 		IWA_EINVAL);

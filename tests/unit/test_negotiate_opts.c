@@ -177,6 +177,12 @@ static void test_validate(void **state)
 	nb_cfg_free(&cfg);
 
 	memset(&cfg, 0, sizeof(cfg));
+	const char *a7b[] = {"https://sso/", "HTTP/"};
+	assert_int_equal(configure(&cfg, &err, 2, o7, a7b), IWA_EINVAL);
+	assert_non_null(strstr(err.msg, "--spn"));
+	nb_cfg_free(&cfg);
+
+	memset(&cfg, 0, sizeof(cfg));
 	const int o8[] = {OPT_REALM};
 	const char *a8[] = {"A@B"};
 	assert_int_equal(configure(&cfg, &err, 1, o8, a8), IWA_EINVAL);
