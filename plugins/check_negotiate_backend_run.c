@@ -469,12 +469,16 @@ static void add_perfdata(struct iwa_check *root, struct target *ts, size_t n, do
 	iwa_check_perf(root, "ticket_time", ticket_time, "s", NULL, &zero, NULL);
 }
 
-/* Builds the summary (first line): all good, or each failing target's short cause. */
+/* Longest list of failing targets in the summary; the rest are counted ("and N more"). */
+#define SUMMARY_LIST_MAX 1024
+
+/* Builds the summary (first line): all good, or each failing target's short cause (as many
+ * as fit in SUMMARY_LIST_MAX, then how many more fail: none is dropped without a word). */
 static void summarize(struct iwa_check *root, const struct run *run, struct target *ts, size_t n,
 		      size_t nok)
 {
 	struct iwa_buf b;
-	iwa_buf_init(&b, 4096);
+	iwa_buf_init(&b, 0);
 	if (!run->ticket_ok) {
 		iwa_buf_addf(&b, "%s", run->ticket_problem);
 	} else if (nok == n) {
@@ -483,13 +487,21 @@ static void summarize(struct iwa_check *root, const struct run *run, struct targ
 			     "verified",
 			     nok, n, run->spn_short);
 	} else {
-		bool first = true;
+		size_t listed = 0, more = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (ts[i].state == IWA_OK || ts[i].summary[0] == '\0')
 				continue;
-			iwa_buf_addf(&b, "%s%s: %s", first ? "" : "; ", ts[i].label, ts[i].summary);
-			first = false;
+			if (listed > 0 && b.len + strlen(ts[i].label) + strlen(ts[i].summary) + 4 >
+						  SUMMARY_LIST_MAX) {
+				more++;
+				continue;
+			}
+			if (iwa_buf_addf(&b, "%s%s: %s", listed ? "; " : "", ts[i].label,
+					 ts[i].summary) == 0)
+				listed++;
 		}
+		if (more > 0)
+			iwa_buf_addf(&b, "; and %zu more", more);
 		iwa_buf_addf(&b, " (%zu/%zu backends OK)", nok, n);
 	}
 	char *s = iwa_buf_take(&b);

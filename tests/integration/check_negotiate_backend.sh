@@ -217,6 +217,18 @@ expect "only Basic offered: CRITICAL, Kerberos off" 2 \
 kill "$FAKE_PID" 2>/dev/null
 wait "$FAKE_PID" 2>/dev/null
 
+# ------------------------------------------------------------------ many failing backends
+# The summary lists the failing targets that fit and counts the others (it used to drop the
+# ones past a 4 KiB buffer without a word); the long output has every one.
+MANY=(); for i in $(seq -w 1 32); do MANY+=(-B "unreachable-backend-$i.example.invalid"); done
+nb "${BASE[@]}" "${MANY[@]}" -t 5
+expect "32 failing backends: the summary names the first ones and counts the rest" 2 \
+  '^NEGOTIATE CRITICAL - unreachable-backend-01\.example\.invalid: name does not resolve; .*; and [0-9]+ more \(1/33 backends OK\) \| backends_ok=1;;;0;33 ' \
+  '^\[CRITICAL\] unreachable-backend-32\.example\.invalid: cannot resolve the name'
+summary=$(printf '%s\n' "$OUT" | head -n 1 | sed 's/ | .*//')
+[ "${#summary}" -le 1200 ] && tap_ok "32 failing backends: summary of ${#summary} characters" ||
+  tap_fail "32 failing backends: summary at most 1200 characters" "${#summary}: $summary"
+
 # ------------------------------------------------------------------ our own credentials
 nb -u "$URL" -B server1 --keytab "$LAB_WRONG_KEYTAB" --ca-file "$LAB_CA"
 expect "wrong keytab: UNKNOWN, our credentials named" 3 \
