@@ -175,40 +175,77 @@ static int krb_err(krb5_context kctx, struct iwa_err *err, int code, krb5_error_
 	return code;
 }
 
+/* A krb5 context with one credentials cache and its client principal, opened together
+ * by both ccache readers below and released by kcc_close(). */
+struct kcc {
+	krb5_context ctx;
+	krb5_ccache cc;
+	krb5_principal client;
+};
+
+/* Opens k for the cache named ccache. Returns 0, else the krb5 error with *init_failed_out
+ * telling whether the context itself could not be made (k->ctx is then NULL). k is always
+ * fit for kcc_close(). */
+static krb5_error_code kcc_open(struct kcc *k, const char *ccache, bool *init_failed_out)
+{
+	krb5_error_code kc;
+
+	memset(k, 0, sizeof(*k));
+	*init_failed_out = false;
+	kc = krb5_init_context(&k->ctx);
+	if (kc != 0) {
+		k->ctx = NULL;
+		*init_failed_out = true;
+		return kc;
+	}
+	kc = krb5_cc_resolve(k->ctx, ccache, &k->cc);
+	if (kc != 0) {
+		k->cc = NULL;
+		return kc;
+	}
+	kc = krb5_cc_get_principal(k->ctx, k->cc, &k->client);
+	if (kc != 0)
+		k->client = NULL;
+	return kc;
+}
+
+static void kcc_close(struct kcc *k)
+{
+	if (k->ctx == NULL)
+		return;
+	if (k->client != NULL)
+		krb5_free_principal(k->ctx, k->client);
+	if (k->cc != NULL)
+		krb5_cc_close(k->ctx, k->cc);
+	krb5_free_context(k->ctx);
+	memset(k, 0, sizeof(*k));
+}
+
 int iwa_gss_ccache_client(const char *ccache, char *buf, size_t len, struct iwa_err *err)
 {
-	krb5_context kctx = NULL;
-	krb5_ccache cc = NULL;
-	krb5_principal client = NULL;
+	struct kcc k;
 	char *name = NULL;
+	bool init_failed;
 	int rc = 0;
-	krb5_error_code kc = krb5_init_context(&kctx);
-	if (kc != 0) {
-		kctx = NULL;
+	krb5_error_code kc = kcc_open(&k, ccache, &init_failed);
+
+	if (init_failed) {
 		rc = iwa_err_set(err, IWA_EAUTH, "cannot initialize Kerberos (error %ld)",
 				 (long)kc);
 		goto cleanup;
 	}
-	kc = krb5_cc_resolve(kctx, ccache, &cc);
 	if (kc == 0)
-		kc = krb5_cc_get_principal(kctx, cc, &client);
-	if (kc == 0)
-		kc = krb5_unparse_name(kctx, client, &name);
+		kc = krb5_unparse_name(k.ctx, k.client, &name);
 	if (kc != 0) {
-		rc = krb_err(kctx, err, IWA_EAUTH, kc, ccache);
+		rc = krb_err(k.ctx, err, IWA_EAUTH, kc, ccache);
 		goto cleanup;
 	}
 	if ((size_t)snprintf(buf, len, "%s", name) >= len)
 		rc = iwa_err_set(err, IWA_EINVAL, "principal name too long");
 cleanup:
 	if (name != NULL)
-		krb5_free_unparsed_name(kctx, name);
-	if (client != NULL)
-		krb5_free_principal(kctx, client);
-	if (cc != NULL)
-		krb5_cc_close(kctx, cc);
-	if (kctx != NULL)
-		krb5_free_context(kctx);
+		krb5_free_unparsed_name(k.ctx, name);
+	kcc_close(&k);
 	return rc;
 }
 
@@ -236,9 +273,10 @@ static void describe_ticket(krb5_context kctx, const krb5_creds *cr, struct iwa_
 int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
 			   struct iwa_gss_ticket *t_out, struct iwa_err *err)
 {
-	krb5_context kctx = NULL;
-	krb5_ccache cc = NULL;
-	krb5_principal client = NULL, server = NULL;
+	struct kcc k;
+	krb5_context kctx;
+	krb5_principal server = NULL;
+	bool init_failed;
 	krb5_creds in;
 	krb5_creds *out = NULL;
 	char *cname = NULL;
@@ -250,23 +288,20 @@ int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh
 	memset(t_out, 0, sizeof(*t_out));
 	snprintf(t_out->server, sizeof(t_out->server), "%s", principal);
 
-	kc = krb5_init_context(&kctx);
-	if (kc != 0) {
-		kctx = NULL;
+	kc = kcc_open(&k, ccache, &init_failed);
+	kctx = k.ctx;
+	if (init_failed) {
 		t_out->fail = IWA_GSS_TKT_INTERNAL;
 		rc = iwa_err_set(err, IWA_EIO, "cannot initialize Kerberos (error %ld)", (long)kc);
 		goto cleanup;
 	}
-	kc = krb5_cc_resolve(kctx, ccache, &cc);
-	if (kc == 0)
-		kc = krb5_cc_get_principal(kctx, cc, &client);
 	if (kc != 0) {
 		t_out->fail = IWA_GSS_TKT_OWN_CREDS;
 		t_out->krb5_code = kc;
 		rc = krb_err(kctx, err, IWA_EAUTH, kc, "no usable credentials cache");
 		goto cleanup;
 	}
-	if (krb5_unparse_name(kctx, client, &cname) == 0)
+	if (krb5_unparse_name(kctx, k.client, &cname) == 0)
 		snprintf(t_out->client, sizeof(t_out->client), "%s", cname);
 	kc = krb5_parse_name_flags(kctx, principal, KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &server);
 	if (kc != 0) {
@@ -274,22 +309,22 @@ int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh
 		rc = krb_err(kctx, err, IWA_EINVAL, kc, principal);
 		goto cleanup;
 	}
-	in.client = client;
+	in.client = k.client;
 	in.server = server;
 
 	if (fresh) {
 		/* Remove only the cached ticket for exactly this service; the cache and its TGT
 		 * stay. KRB5_CC_NOTFOUND just means there was none. */
-		kc = krb5_cc_remove_cred(kctx, cc, 0, &in);
+		kc = krb5_cc_remove_cred(kctx, k.cc, 0, &in);
 		t_out->removed_old = (kc == 0);
 	}
 
-	kc = krb5_get_credentials(kctx, KRB5_GC_CACHED, cc, &in, &out);
+	kc = krb5_get_credentials(kctx, KRB5_GC_CACHED, k.cc, &in, &out);
 	if (kc == 0) {
 		t_out->cached = true;
 	} else {
 		out = NULL;
-		kc = krb5_get_credentials(kctx, 0, cc, &in, &out);
+		kc = krb5_get_credentials(kctx, 0, k.cc, &in, &out);
 		if (kc != 0) {
 			out = NULL;
 			t_out->krb5_code = kc;
@@ -319,12 +354,7 @@ cleanup:
 		krb5_free_unparsed_name(kctx, cname);
 	if (server != NULL)
 		krb5_free_principal(kctx, server);
-	if (client != NULL)
-		krb5_free_principal(kctx, client);
-	if (cc != NULL)
-		krb5_cc_close(kctx, cc);
-	if (kctx != NULL)
-		krb5_free_context(kctx);
+	kcc_close(&k);
 	return rc;
 }
 
