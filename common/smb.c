@@ -198,7 +198,6 @@ int iwa_sysvol_local_dir(const char *sysvol_dir, const char *gpc_file_sys_path, 
 			 struct iwa_err *err)
 {
 	struct iwa_unc u;
-	char *cand[2] = {NULL, NULL};
 	const char *pol;
 	int rc;
 
@@ -225,61 +224,73 @@ int iwa_sysvol_local_dir(const char *sysvol_dir, const char *gpc_file_sys_path, 
 	rc = iwa_err_set(err, IWA_ENOTFOUND,
 			 "GPO folder not found under --sysvol-path %s (tried %s/%s and %s/%s)",
 			 sysvol_dir, sysvol_dir, u.path, sysvol_dir, pol);
-	free(cand[0]);
 	iwa_unc_free(&u);
 	return rc;
 }
 
-/* Reads at most max bytes of fd into a new buffer. */
-static int read_fd(int fd, size_t max, uint8_t **data_out, size_t *len_out)
+/* A source read_all() pulls bytes from: returns the count, 0 at the end, < 0 with errno. */
+typedef ssize_t (*read_chunk_fn)(void *src, void *buf, size_t len);
+
+/* Reads src to its end into a new buffer of at most max bytes (local files and SMB files
+ * alike). Returns 0, IWA_ENOMEM (*too_big_out tells a file larger than max from out of
+ * memory) or IWA_EIO (the read failed; errno kept). */
+static int read_all(read_chunk_fn rd, void *src, size_t max, uint8_t **data_out, size_t *len_out,
+		    bool *too_big_out)
 {
 	size_t cap = 4096, len = 0;
 	uint8_t *buf = malloc(cap);
+	int rc = 0, e;
 
+	*too_big_out = false;
 	if (buf == NULL)
 		return IWA_ENOMEM;
 	for (;;) {
 		ssize_t n;
 		if (len == cap) {
-			uint8_t *nb;
-			if (cap > max) {
-				free(buf);
-				return IWA_ENOMEM;
-			}
-			cap *= 2;
-			nb = realloc(buf, cap);
+			uint8_t *nb = realloc(buf, cap * 2);
 			if (nb == NULL) {
-				free(buf);
-				return IWA_ENOMEM;
+				rc = IWA_ENOMEM;
+				goto cleanup;
 			}
 			buf = nb;
+			cap *= 2;
 		}
-		n = read(fd, buf + len, cap - len);
+		n = rd(src, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int e = errno;
-			free(buf);
-			errno = e;
-			return IWA_EIO;
+			rc = IWA_EIO;
+			goto cleanup;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > max) {
-			free(buf);
-			return IWA_ENOMEM;
+			*too_big_out = true;
+			rc = IWA_ENOMEM;
+			goto cleanup;
 		}
 	}
 	*data_out = buf;
 	*len_out = len;
-	return 0;
+	buf = NULL;
+cleanup:
+	e = errno;
+	free(buf);
+	errno = e;
+	return rc;
+}
+
+static ssize_t read_chunk_fd(void *src, void *buf, size_t len)
+{
+	return read(*(int *)src, buf, len);
 }
 
 int iwa_local_read(const char *dir, const char *rel, size_t max, uint8_t **data_out,
 		   size_t *len_out, struct iwa_err *err)
 {
 	char *path = resolve_ci(dir, rel);
+	bool too_big;
 	int fd, rc;
 
 	if (path == NULL) {
@@ -294,9 +305,11 @@ int iwa_local_read(const char *dir, const char *rel, size_t max, uint8_t **data_
 		free(path);
 		return rc;
 	}
-	rc = read_fd(fd, max, data_out, len_out);
-	if (rc == IWA_ENOMEM)
-		iwa_err_set(err, rc, "%s is larger than %zu bytes (or out of memory)", path, max);
+	rc = read_all(read_chunk_fd, &fd, max, data_out, len_out, &too_big);
+	if (rc == IWA_ENOMEM && too_big)
+		iwa_err_set(err, rc, "%s is larger than %zu bytes", path, max);
+	else if (rc == IWA_ENOMEM)
+		iwa_err_set(err, rc, "out of memory");
 	else if (rc != 0)
 		iwa_err_set(err, rc, "%s: %s", path, strerror(errno));
 	close(fd);
@@ -421,16 +434,27 @@ static int smb_errno(int e, const char **words)
 	}
 }
 
+/* What read_all() needs to read one open SMB file. */
+struct smb_src {
+	SMBCCTX *ctx;
+	SMBCFILE *f;
+	smbc_read_fn fn;
+};
+
+static ssize_t read_chunk_smb(void *src, void *buf, size_t len)
+{
+	struct smb_src *s = src;
+	return s->fn(s->ctx, s->f, buf, len);
+}
+
 int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max,
 		 uint8_t **data_out, size_t *len_out, struct iwa_err *err)
 {
 	smbc_open_fn fopen_fn = smbc_getFunctionOpen(s->ctx);
-	smbc_read_fn fread_fn = smbc_getFunctionRead(s->ctx);
 	smbc_close_fn fclose_fn = smbc_getFunctionClose(s->ctx);
-	SMBCFILE *f;
-	uint8_t *buf = NULL;
-	size_t cap = 4096, len = 0;
+	struct smb_src src = {s->ctx, NULL, smbc_getFunctionRead(s->ctx)};
 	const char *words;
+	bool too_big;
 	int rc = 0;
 
 	if (timeout_ms <= 0)
@@ -438,8 +462,8 @@ int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max
 	smbc_setTimeout(s->ctx, (int)(timeout_ms < 3600000 ? timeout_ms : 3600000));
 	s->last_log[0] = '\0';
 	errno = 0;
-	f = fopen_fn(s->ctx, url, O_RDONLY, 0);
-	if (f == NULL) {
+	src.f = fopen_fn(s->ctx, url, O_RDONLY, 0);
+	if (src.f == NULL) {
 		int e = errno ? errno : EIO;
 		rc = smb_errno(e, &words);
 		if (rc == IWA_ENOTFOUND)
@@ -447,48 +471,16 @@ int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max
 		return iwa_err_set(err, rc, "%s: %s%s%s%s", url, words, s->last_log[0] ? " [" : "",
 				   s->last_log, s->last_log[0] ? "]" : "");
 	}
-	buf = malloc(cap);
-	if (buf == NULL) {
-		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
-		goto cleanup;
+	rc = read_all(read_chunk_smb, &src, max, data_out, len_out, &too_big);
+	if (rc == IWA_ENOMEM && too_big)
+		iwa_err_set(err, rc, "%s is larger than %zu bytes", url, max);
+	else if (rc == IWA_ENOMEM)
+		iwa_err_set(err, rc, "out of memory");
+	else if (rc != 0) {
+		rc = smb_errno(errno, &words);
+		iwa_err_set(err, rc, "reading %s: %s", url, words);
 	}
-	for (;;) {
-		ssize_t n;
-		if (len == cap) {
-			uint8_t *nb;
-			if (cap > max) {
-				rc = iwa_err_set(err, IWA_ENOMEM, "%s is larger than %zu bytes",
-						 url, max);
-				goto cleanup;
-			}
-			nb = realloc(buf, cap * 2);
-			if (nb == NULL) {
-				rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
-				goto cleanup;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = fread_fn(s->ctx, f, buf + len, cap - len);
-		if (n < 0) {
-			rc = smb_errno(errno, &words);
-			iwa_err_set(err, rc, "reading %s: %s", url, words);
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			rc = iwa_err_set(err, IWA_ENOMEM, "%s is larger than %zu bytes", url, max);
-			goto cleanup;
-		}
-	}
-	*data_out = buf;
-	*len_out = len;
-	buf = NULL;
-cleanup:
-	fclose_fn(s->ctx, f);
-	free(buf);
+	fclose_fn(s->ctx, src.f);
 	return rc;
 }
 

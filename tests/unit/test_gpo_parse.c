@@ -644,6 +644,21 @@ static void test_local_sysvol(void **state)
 				 IWA_ENOTFOUND);
 		/* the size cap */
 		assert_int_equal(iwa_local_read(dir, "GPT.INI", 10, &data, &len, &err), IWA_ENOMEM);
+		/* exactly max bytes pass, one byte more is named as too large */
+		{
+			size_t whole = 0;
+			assert_int_equal(iwa_local_read(dir, "GPT.INI", 4096, &data, &whole, &err),
+					 0);
+			free(data);
+			assert_int_equal(iwa_local_read(dir, "GPT.INI", whole, &data, &len, &err),
+					 0);
+			assert_int_equal(len, whole);
+			free(data);
+			assert_int_equal(
+				iwa_local_read(dir, "GPT.INI", whole - 1, &data, &len, &err),
+				IWA_ENOMEM);
+			assert_non_null(strstr(err.msg, "is larger than"));
+		}
 		free(dir);
 	}
 	{
