@@ -19,11 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' TERM INT
-eng_watchdog "${ENGINE_TEST_TIMEOUT:-115}"
-
-eng_plugins_present || { tap_end; exit 1; }
-if eng_lab_env; then tap_ok "lab environment read (keytab ${LABENV[LAB_MONITOR_KEYTAB]})"; else
-  tap_fail "lab environment read" "\`$LAB exec env\` has no LAB_MONITOR_KEYTAB"; tap_end; exit 1; fi
+eng_start || exit 1
 
 W=$(eng_workdir icinga2)
 # Test-only overlay: a probe that shows which environment Icinga gives to check commands
@@ -69,11 +65,7 @@ field() { printf '%s\n' "$RES" | jq -r --arg s "$1" 'select(.service==$s) | .'"$
 expect_state() {
   local svc=$1 want=$2 re=$3 st out
   st=$(field "$svc" state); out=$(field "$svc" output)
-  if [ "$st" = "$want" ] && printf "%s" "$out" | grep -Ezq -- "$re"; then
-    tap_ok "icinga2: $svc state $want, output /$re/"
-  else
-    tap_fail "icinga2: $svc state $want, output /$re/" "state: $st" "output: $out"
-  fi
+  eng_expect_state icinga2 "$svc" "$want" "$re" "$st" "$out"
 }
 
 # --- healthy lab: every service OK, perfdata parsed by Icinga ---
@@ -106,16 +98,8 @@ done
 
 # --- one scenario per plugin: the expected non-OK state in Icinga, then revert ---
 # scenario NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...
-scenario() {
-  local name=$1 t=$2; shift 2
-  local svcs=() args=("$@")
-  while [ $# -gt 0 ]; do svcs+=("$1"); shift 3; done
-  eng_scenario "$name" on || return
-  results_of "scenario $name" "$t" "${svcs[@]}"
-  set -- "${args[@]}"
-  while [ $# -gt 0 ]; do expect_state "$1" "$2" "$3"; shift 3; done
-  eng_scenario "$name" off
-}
+# scenario NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...
+scenario() { eng_scenario_states results_of "$@"; }
 scenario spn-missing 40 iwa-spn-unique 2 '^SPN_UNIQUE CRITICAL - .*HTTP/'
 scenario backend-503 40 iwa-negotiate-server1 2 '^NEGOTIATE CRITICAL - .*503' \
   iwa-negotiate-server2 0 '^NEGOTIATE OK - '

@@ -63,6 +63,44 @@ eng_watchdog_stop() {
   ENG_WATCHDOG=""
 }
 
+# eng_start: the opening of every engine test: the watchdog (ENGINE_TEST_TIMEOUT, default
+# 115 s), then the assertions that the plugins are built and the lab's environment is read.
+# Returns 1 (after tap_end) when the test cannot go on: `eng_start || exit 1`.
+eng_start() {
+  eng_watchdog "${ENGINE_TEST_TIMEOUT:-115}"
+  eng_plugins_present || { tap_end; return 1; }
+  if eng_lab_env; then
+    tap_ok "lab environment read (keytab ${LABENV[LAB_MONITOR_KEYTAB]})"; return 0; fi
+  tap_fail "lab environment read" "\`$LAB exec env\` has no LAB_MONITOR_KEYTAB"
+  tap_end; return 1
+}
+
+# eng_expect_state ENGINE SERVICE WANT REGEX STATE OUTPUT: tap assertion that the engine
+# shows SERVICE in state WANT with OUTPUT matching REGEX (grep -Ez: across lines).
+eng_expect_state() {
+  local eng=$1 svc=$2 want=$3 re=$4 st=$5 out=$6
+  if [ "$st" = "$want" ] && printf '%s' "$out" | grep -Ezq -- "$re"; then
+    tap_ok "$eng: $svc state $want, output /$re/"
+  else
+    tap_fail "$eng: $svc state $want, output /$re/" "state: $st" "output: $out"
+  fi
+}
+
+# eng_scenario_states RUN NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...: turns
+# lab scenario NAME on, has the engine check the services (RUN "scenario NAME" TIMEOUT
+# SERVICE...), asserts each with the test's own expect_state SERVICE STATE REGEX, and turns
+# the scenario off again.
+eng_scenario_states() {
+  local run=$1 name=$2 t=$3; shift 3
+  local svcs=() args=("$@")
+  while [ $# -gt 0 ]; do svcs+=("$1"); shift 3; done
+  eng_scenario "$name" on || return
+  "$run" "scenario $name" "$t" "${svcs[@]}"
+  set -- "${args[@]}"
+  while [ $# -gt 0 ]; do expect_state "$1" "$2" "$3"; shift 3; done
+  eng_scenario "$name" off
+}
+
 # eng_scenario NAME on|off : toggles a lab scenario; a tap failure if the lab refuses.
 eng_scenario() {
   local out

@@ -20,11 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' TERM INT
-eng_watchdog "${ENGINE_TEST_TIMEOUT:-115}"
-
-eng_plugins_present || { tap_end; exit 1; }
-if eng_lab_env; then tap_ok "lab environment read"; else
-  tap_fail "lab environment read" "\`$LAB exec env\` has no LAB_MONITOR_KEYTAB"; tap_end; exit 1; fi
+eng_start || exit 1
 
 D=$(eng_workdir nagios)
 mkdir -p "$D/checkresults" "$D/tmp"
@@ -202,11 +198,7 @@ expect_state() {
   local svc=$1 want=$2 re=$3 st out
   st=$(sfield "$svc" current_state)
   out=$(sfield "$svc" plugin_output)$'\n'$(sfield "$svc" long_plugin_output | sed 's/\\n/\n/g')
-  if [ "$st" = "$want" ] && printf '%s' "$out" | grep -Ezq -- "$re"; then
-    tap_ok "nagios: $svc state $want, output /$re/"
-  else
-    tap_fail "nagios: $svc state $want, output /$re/" "state: $st" "output: $out"
-  fi
+  eng_expect_state nagios "$svc" "$want" "$re" "$st" "$out"
 }
 
 SERVICES=("IWA SPN unique" "IWA SPN audit" "IWA Negotiate backend1" "IWA Negotiate backend2"
@@ -241,16 +233,8 @@ for svc in "${SERVICES[@]}"; do
   fi
 done
 
-scenario() {
-  local name=$1 t=$2; shift 2
-  local svcs=() args=("$@")
-  while [ $# -gt 0 ]; do svcs+=("$1"); shift 3; done
-  eng_scenario "$name" on || return
-  force "scenario $name" "$t" "${svcs[@]}"
-  set -- "${args[@]}"
-  while [ $# -gt 0 ]; do expect_state "$1" "$2" "$3"; shift 3; done
-  eng_scenario "$name" off
-}
+# scenario NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...
+scenario() { eng_scenario_states force "$@"; }
 scenario dup-spn-computer 40 "IWA SPN unique" 2 '^SPN_UNIQUE CRITICAL - .*SERVER1' \
   "IWA SPN audit" 2 '^SPN_UNIQUE CRITICAL - '
 scenario backend-503 40 "IWA Negotiate backend1" 2 '^NEGOTIATE CRITICAL - .*503' \

@@ -19,11 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' TERM INT
-eng_watchdog "${ENGINE_TEST_TIMEOUT:-115}"
-
-eng_plugins_present || { tap_end; exit 1; }
-if eng_lab_env; then tap_ok "lab environment read"; else
-  tap_fail "lab environment read" "\`$LAB exec env\` has no LAB_MONITOR_KEYTAB"; tap_end; exit 1; fi
+eng_start || exit 1
 
 D=$(eng_workdir zabbix)
 eng_write_ini "$D/iwa-plugins.ini"
