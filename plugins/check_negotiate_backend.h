@@ -26,6 +26,9 @@ enum nb_opt {
 	OPT_REQUIRE_MUTUAL,
 };
 
+/* Longest -B argument: "<it>_status" must still fit a perfdata label (127 characters). */
+#define NB_BACKEND_ARG_MAX 120
+
 struct backend {
 	char label[128]; /* as given with -B */
 	char addr[128];  /* host name or address, IPv6 without brackets */

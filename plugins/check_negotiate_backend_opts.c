@@ -94,8 +94,11 @@ int nb_parse_backend(const char *arg, struct backend *b, struct iwa_err *err)
 	char v6[128];
 
 	memset(b, 0, sizeof(*b));
-	if (strlen(arg) >= sizeof(b->label))
-		return iwa_err_set(err, IWA_EINVAL, "-B: '%s' is too long", arg);
+	/* The label names perfdata items "<label>_status" etc., which must fit a perfdata
+	 * label (a longer one used to lose its perfdata without a word). */
+	if (strlen(arg) > NB_BACKEND_ARG_MAX)
+		return iwa_err_set(err, IWA_EINVAL, "-B: '%.40s...' is longer than %d characters",
+				   arg, NB_BACKEND_ARG_MAX);
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
 		if (close == NULL)

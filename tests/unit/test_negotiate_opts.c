@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "check_negotiate_backend.h"
+#include "perfdata.h"
 
 static void test_url_ok(void **state)
 {
@@ -45,6 +46,29 @@ static void test_url_bad(void **state)
 		assert_non_null(strstr(err.msg, "--url"));
 		nb_cfg_free(&cfg);
 	}
+}
+
+/* The longest -B still gets all its perfdata ("<label>_status" fits a perfdata label); one
+ * character more is refused with the limit named. */
+static void test_backend_label_fits_perfdata(void **state)
+{
+	struct backend b;
+	struct iwa_err err;
+	struct iwa_perf p;
+	char arg[NB_BACKEND_ARG_MAX + 2], label[200];
+	const char *suffix[] = {"_time", "_ttfb", "_status"};
+	(void)state;
+	memset(arg, 'a', sizeof(arg));
+	arg[NB_BACKEND_ARG_MAX] = '\0';
+	assert_int_equal(nb_parse_backend(arg, &b, &err), 0);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(label, sizeof(label), "%s%s", b.label, suffix[i]);
+		assert_int_equal(iwa_perf_init(&p, label, 1, "", &err), 0);
+	}
+	arg[NB_BACKEND_ARG_MAX] = 'a';
+	arg[NB_BACKEND_ARG_MAX + 1] = '\0';
+	assert_int_equal(nb_parse_backend(arg, &b, &err), IWA_EINVAL);
+	assert_non_null(strstr(err.msg, "longer than 120 characters"));
 }
 
 static void test_backend_ok(void **state)
@@ -227,9 +251,13 @@ static void test_validate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_url_ok),     cmocka_unit_test(test_url_bad),
-		cmocka_unit_test(test_backend_ok), cmocka_unit_test(test_backend_bad),
-		cmocka_unit_test(test_expect),     cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_url_ok),
+		cmocka_unit_test(test_url_bad),
+		cmocka_unit_test(test_backend_ok),
+		cmocka_unit_test(test_backend_label_fits_perfdata),
+		cmocka_unit_test(test_backend_bad),
+		cmocka_unit_test(test_expect),
+		cmocka_unit_test(test_validate),
 	};
 	return cmocka_run_group_tests_name("negotiate_opts", tests, NULL, NULL);
 }
