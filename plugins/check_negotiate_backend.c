@@ -84,7 +84,8 @@ static const char nb_options[] =
 	"                        outside RANGE (default: none)\n"
 	" -c, --critical RANGE   CRITICAL likewise (default: none)\n"
 	" --require-mutual       CRITICAL instead of WARNING when a backend answers\n"
-	"                        without the final mutual-authentication token\n";
+	"                        without the final mutual-authentication token\n"
+	"                        (default: WARNING)\n";
 
 static const char nb_notes[] =
 	"Per backend (worst wins):\n"

@@ -239,6 +239,18 @@ nb "${BASE[@]}" -B server1 --ca-file /dev/null --no-vip 2>/dev/null
 expect "TLS: a CA that does not sign the server -> CRITICAL, named" 2 \
   '^NEGOTIATE CRITICAL - server1: TLS (certificate not trusted|handshake failed)'
 
+# ------------------------------------------------------------------ --help
+# Every option of the plugin's own section states its default or that it is required.
+run_cmd "$P" --help
+undoc=$(printf '%s\n' "$OUT" | awk '
+  /^Options:/ { on = 1; next } /^Common options:/ { on = 0 }
+  !on { next }
+  /^ -/ { if (opt != "" && !ok) print opt; opt = $1 " " $2; ok = 0 }
+  /default|required/ { ok = 1 }
+  END { if (opt != "" && !ok) print opt }')
+[ "$RC" = 3 ] && [ -z "$undoc" ] && tap_ok "--help: every option states its default" ||
+  tap_fail "--help: every option states its default" "rc $RC; without a default: $undoc"
+
 # ------------------------------------------------------------------ bad input -> 3
 bad() { # NAME REGEX ARGS...
   local name=$1 re=$2; shift 2
