@@ -8,7 +8,8 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
   libkrb5-dev libldap-dev libsasl2-dev libcurl4-openssl-dev libsmbclient-dev libcmocka-dev
   libsasl2-modules-gssapi-mit clang-format)
 lab_pkgs=(samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user ldap-utils ldb-tools
-  apache2 libapache2-mod-auth-gssapi haproxy openssl iproute2 curl ca-certificates python3-ldb python3-samba)
+  apache2 libapache2-mod-auth-gssapi haproxy openssl iproute2 curl ca-certificates python3-ldb python3-samba
+  time)
 engine_pkgs=(icinga2 nagios4-core dma zabbix-agent jq python3-yaml)
 pkgs=()
 case "$what" in

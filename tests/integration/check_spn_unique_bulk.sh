@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# tests/integration/check_spn_unique_bulk.sh — check_spn_unique --all on a big directory:
+# tests/lab/bulk-load adds 20,000 accounts with 65,000 SPNs and a few planted duplicates;
+# the audit must find exactly those, with their owners. Prints the scan time and the peak
+# RSS (/usr/bin/time -v) as TAP comments. Unloads the accounts at the end (trap), so the
+# tests that run after it see the usual lab; its name also sorts last among the
+# check_spn_unique tests.
+# Env: BUILDDIR, LAB (tests/lab/lab), LAB_NS, LAB_DIR; the lab is up when this starts.
+source "$(dirname "$0")/../tap.sh"
+set -u
+
+LAB=${LAB:?LAB must point at tests/lab/lab}
+BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
+P=$BUILDDIR/plugins/check_spn_unique
+PY=/usr/bin/python3
+LOADER=$(cd "$(dirname "$0")/../lab" && pwd)/bulk-load
+eval "$("$LAB" env)"
+WORK=$BUILDDIR/tests/integration/spn-bulk.$$
+mkdir -p "$WORK"
+cleanup() {
+  "$LOADER" "$LAB_SMB_CONF" unload >"$WORK/unload.log" 2>&1 ||
+    printf '# bulk-load unload failed: %s\n' "$(tail -n 3 "$WORK/unload.log")"
+  "$LAB" reset >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+"$LAB" reset >/dev/null 2>&1
+
+# ------------------------------------------------------------------ load
+t0=$(date +%s%N)
+if "$LOADER" "$LAB_SMB_CONF" load >"$WORK/load.log" 2>&1; then
+  tap_ok "bulk-load: $(grep '^bulk-load: [0-9]* accounts' "$WORK/load.log")"
+else
+  tap_fail "bulk-load load" "$(tail -n 20 "$WORK/load.log")"
+fi
+printf '# load time: %d ms\n' $(( ($(date +%s%N) - t0) / 1000000 ))
+"$LOADER" "$LAB_SMB_CONF" planted >"$WORK/planted.tsv"
+NPLANTED=$(wc -l <"$WORK/planted.tsv")
+
+# ------------------------------------------------------------------ audit
+t0=$(date +%s%N)
+run_cmd "$LAB" exec /usr/bin/time -v -o "$WORK/time.txt" "$P" -H "$LAB_DC_FQDN" --all \
+  --keytab "$LAB_MONITOR_KEYTAB" --max-list 100 -t 120 --output-format=json
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+printf '# --all over the bulk directory: %d ms wall, peak RSS %s KiB\n' "$ms" "${rss:-?}"
+printf '%s\n' "$OUT" | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+p = {x["label"]: x["value"] for x in j["perfdata"]}
+print("# perfdata: objects=%d spns=%d duplicates=%d scan_time=%.3f s" % (p["objects"], p["spns"], p["duplicates"], p["scan_time"]))
+' 2>/dev/null
+[ "$RC" = 2 ] && tap_ok "--all on the bulk directory: CRITICAL (exit 2)" ||
+  tap_fail "--all on the bulk directory: CRITICAL (exit 2)" "rc $RC" "$(printf '%s' "$OUT" | head -c 2000)" "$ERR"
+
+res=$(printf '%s' "$OUT" | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+p = {x["label"]: x["value"] for x in j["perfdata"]}
+want = {}
+for line in open(sys.argv[1]):
+    spn, owners = line.rstrip("\n").split("\t")
+    want[spn.lower()] = sorted(o.lower() for o in owners.split(","))
+got = {s["name"].lower(): sorted(c["name"].lower() for c in s["subchecks"]) for s in j["subchecks"]}
+errs = []
+if got != want:
+    errs.append("duplicates differ: missing %s, unexpected %s, owners differ %s" % (
+        sorted(set(want) - set(got)), sorted(set(got) - set(want)),
+        [k for k in want if k in got and got[k] != want[k]]))
+if p["duplicates"] != len(want):
+    errs.append("perfdata duplicates=%s, want %d" % (p["duplicates"], len(want)))
+if p["objects"] < 20000:
+    errs.append("objects=%s < 20000" % p["objects"])
+if p["spns"] < 50000:
+    errs.append("spns=%s < 50000" % p["spns"])
+print("; ".join(errs) if errs else "yes")
+' "$WORK/planted.tsv" 2>&1)
+[ "$res" = yes ] && tap_ok "--all finds exactly the $NPLANTED planted duplicates with their owners (>= 20000 objects, >= 50000 SPNs)" ||
+  tap_fail "--all finds exactly the $NPLANTED planted duplicates with their owners" "$res"
+[ -n "$rss" ] && [ "$rss" -lt 200000 ] && tap_ok "--all: peak RSS ${rss} KiB (< 200 MB)" ||
+  tap_fail "--all: peak RSS ${rss:-?} KiB (< 200 MB)"
+
+# the same in text, with an --exclude that drops two of the planted SPNs
+run_cmd "$LAB" exec "$P" -H "$LAB_DC_FQDN" --all --keytab "$LAB_MONITOR_KEYTAB" -t 120 \
+  --exclude '^MSSQLSvc/' --exclude '^HOST/bulkpc-'
+expect "--all --exclude: the other $((NPLANTED - 2)) duplicates remain" 2 \
+  "^SPN_UNIQUE CRITICAL - $((NPLANTED - 2)) duplicate SPNs \(the KDC cannot pick one key: clients fall back to NTLM\): " \
+  ' duplicates='"$((NPLANTED - 2))"';;0;0 ' '^\[CRITICAL\] HTTP/bulkweb-00042\.bulk\.camtest\.test is registered on 2 accounts'
+
+# targeted mode is not slowed down by the big directory (one indexed OR search)
+run_cmd "$LAB" exec "$P" -H "$LAB_DC_FQDN" -f "$LAB_FQDN" -e cam-svc --keytab "$LAB_MONITOR_KEYTAB"
+expect "targeted mode on the bulk directory: OK, cam-svc" 0 \
+  '^SPN_UNIQUE OK - HTTP/sso\.camtest\.test is registered once, on cam-svc'
+printf '# targeted: %s\n' "$(printf '%s\n' "$OUT" | head -n 1 | grep -o 'search_time=[0-9.]*s')"
+
+tap_end
