@@ -2,12 +2,15 @@
  * (iwa_buf_add_json_str) and the text/JSON renderers of the result tree. Outside data (LDAP
  * values, HTTP headers, SYSVOL text, curl error texts) ends up in these strings.
  * Build and run on demand: scripts/fuzz.sh 60 output.
- * Checks: the JSON literal is valid JSON (quotes, escapes, no raw control character, valid
- * UTF-8) and decodes back to the input with each invalid UTF-8 byte as U+FFFD; the buffer is
- * unchanged when a capped add fails; the text rendering has one '|' at most on the first line
- * (the perfdata separator) and no control character but '\n'; JSON rendering is valid. */
+ * Checks: the JSON literal parses with the unit tests' strict parser (tests/unit/json_check.c,
+ * compiled in here so that scripts/fuzz.sh needs nothing else) and decodes back to the input
+ * with each invalid UTF-8 byte as U+FFFD; the buffer is unchanged when a capped add fails; the
+ * text rendering has exactly one '|' on the first line (the perfdata separator) and no control
+ * character but '\n'; the JSON rendering parses and carries the summary unchanged. */
 #include "output.h"
 #include "util.h"
+
+#include "../unit/json_check.c"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,92 +43,6 @@ static size_t u8len(const unsigned char *s, size_t n)
 	return k;
 }
 
-static unsigned hex4(const char *p)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			abort();
-	}
-	return v;
-}
-
-/* Decodes the JSON string literal j[0..n) (aborts when it is not one) into out; returns the
- * decoded length. Only \uXXXX below U+0080 and U+FFFD are expected from our encoder. */
-static size_t json_decode(const char *j, size_t n, char *out)
-{
-	size_t o = 0;
-
-	if (n < 2 || j[0] != '"' || j[n - 1] != '"')
-		abort();
-	for (size_t i = 1; i < n - 1;) {
-		unsigned char c = (unsigned char)j[i];
-		if (c < 0x20 || c == 0x7F || c == '"')
-			abort();
-		if (c != '\\') {
-			size_t k = u8len((const unsigned char *)j + i, n - 1 - i);
-			if (k == 0)
-				abort(); /* the literal must be valid UTF-8 */
-			memcpy(out + o, j + i, k);
-			o += k, i += k;
-			continue;
-		}
-		if (i + 1 >= n - 1)
-			abort();
-		switch (j[i + 1]) {
-		case '"':
-		case '\\':
-		case '/':
-			out[o++] = j[i + 1];
-			break;
-		case 'b':
-			out[o++] = '\b';
-			break;
-		case 'f':
-			out[o++] = '\f';
-			break;
-		case 'n':
-			out[o++] = '\n';
-			break;
-		case 'r':
-			out[o++] = '\r';
-			break;
-		case 't':
-			out[o++] = '\t';
-			break;
-		case 'u': {
-			unsigned v;
-			if (i + 6 > n - 1)
-				abort();
-			v = hex4(j + i + 2);
-			if (v == 0xFFFD) {
-				memcpy(out + o, "\xEF\xBF\xBD", 3);
-				o += 3;
-			} else if (v < 0x80 && v != 0) {
-				out[o++] = (char)v;
-			} else {
-				abort();
-			}
-			i += 4;
-			break;
-		}
-		default:
-			abort();
-		}
-		i += 2;
-	}
-	return o;
-}
-
 /* The input with each invalid UTF-8 byte replaced by U+FFFD (what the decoder must give). */
 static size_t expected(const char *s, char *out)
 {
@@ -147,18 +64,24 @@ static size_t expected(const char *s, char *out)
 static void check_json_str(const char *s)
 {
 	struct iwa_buf b, small;
-	size_t n = strlen(s), dl, el;
-	char *dec = malloc(3 * n + 1), *exp = malloc(3 * n + 1);
+	struct jc_value *v;
+	char msg[128];
+	size_t n = strlen(s), el;
+	char *exp = malloc(3 * n + 1);
 
-	if (dec == NULL || exp == NULL)
-		goto out;
+	if (exp == NULL)
+		return;
 	iwa_buf_init(&b, 0);
 	if (iwa_buf_add_json_str(&b, s) != 0)
 		abort();
-	dl = json_decode(b.data, b.len, dec);
-	el = expected(s, exp);
-	if (dl != el || memcmp(dec, exp, dl) != 0)
+	v = jc_parse(b.data, msg, sizeof(msg));
+	if (v == NULL || v->type != JC_STR)
 		abort();
+	el = expected(s, exp);
+	exp[el] = '\0';
+	if (strcmp(v->str, exp) != 0)
+		abort();
+	jc_free(v);
 	/* a capped buffer: either the whole literal or nothing */
 	iwa_buf_init(&small, b.len > 4 ? b.len / 2 + 4 : 8);
 	if (iwa_buf_adds(&small, "x") != 0)
@@ -171,8 +94,6 @@ static void check_json_str(const char *s)
 	}
 	iwa_buf_free(&small);
 	iwa_buf_free(&b);
-out:
-	free(dec);
 	free(exp);
 }
 
@@ -212,11 +133,20 @@ static void check_render(const char *s)
 	iwa_buf_free(&b);
 	iwa_buf_init(&b, 0);
 	if (iwa_check_render(root, "SVC", IWA_FORMAT_JSON, &b) == 0) {
-		for (const unsigned char *p = (const unsigned char *)b.data; *p; p++)
-			if ((*p < 0x20 && !(*p == '\n' && p[1] == '\0')) || *p == 0x7F)
-				abort();
-		if (b.len > IWA_OUTPUT_MAX + 1)
+		char msg[128];
+		const char *text = iwa_check_text(root);
+		char *exp = malloc(3 * strlen(text) + 1);
+		struct jc_value *v = jc_parse(b.data, msg, sizeof(msg));
+		const char *sum = v != NULL ? jc_get_str(v, "summary") : NULL;
+		if (sum == NULL || b.len > IWA_OUTPUT_MAX + 1)
 			abort();
+		if (exp != NULL) {
+			exp[expected(text, exp)] = '\0';
+			if (strcmp(sum, exp) != 0)
+				abort(); /* the summary as stored, invalid bytes as U+FFFD */
+		}
+		free(exp);
+		jc_free(v);
 	}
 	iwa_buf_free(&b);
 	iwa_check_free(root);
