@@ -12,13 +12,9 @@ T_START=$(eng_now)
 
 cleanup() {
   icinga_stop >/dev/null 2>&1
-  "$LAB" reset >/dev/null 2>&1
-  eng_watchdog_stop
-  # keep the engine's folder (logs, config) when something failed
-  [ "$TAP_FAILED" -eq 0 ] && [ -n "${W:-}" ] && rm -rf "$W"
+  eng_finish "${W:-}"
 }
 trap cleanup EXIT
-trap 'exit 1' TERM INT
 eng_start || exit 1
 
 W=$(eng_workdir icinga2)

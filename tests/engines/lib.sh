@@ -63,16 +63,26 @@ eng_watchdog_stop() {
   ENG_WATCHDOG=""
 }
 
-# eng_start: the opening of every engine test: the watchdog (ENGINE_TEST_TIMEOUT, default
-# 115 s), then the assertions that the plugins are built and the lab's environment is read.
+# eng_start: the opening of every engine test (after its EXIT trap is set): TERM/INT end the
+# test through that trap, the watchdog (ENGINE_TEST_TIMEOUT, default 115 s), then the assertions that the plugins are built and the lab's environment is read.
 # Returns 1 (after tap_end) when the test cannot go on: `eng_start || exit 1`.
 eng_start() {
+  trap 'exit 1' TERM INT
   eng_watchdog "${ENGINE_TEST_TIMEOUT:-115}"
   eng_plugins_present || { tap_end; return 1; }
   if eng_lab_env; then
     tap_ok "lab environment read (keytab ${LABENV[LAB_MONITOR_KEYTAB]})"; return 0; fi
   tap_fail "lab environment read" "\`$LAB exec env\` has no LAB_MONITOR_KEYTAB"
   tap_end; return 1
+}
+
+# eng_finish DIR: the common part of every engine test's EXIT trap: all lab scenarios off,
+# the watchdog stopped, DIR (the engine's folder: logs, config) removed unless an assertion
+# failed.
+eng_finish() {
+  "$LAB" reset >/dev/null 2>&1
+  eng_watchdog_stop
+  [ "$TAP_FAILED" -eq 0 ] && [ -n "${1:-}" ] && rm -rf "$1"
 }
 
 # eng_expect_state ENGINE SERVICE WANT REGEX STATE OUTPUT: tap assertion that the engine

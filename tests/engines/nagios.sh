@@ -13,13 +13,9 @@ NAGIOS_LAUNCHER=""
 
 cleanup() {
   [ -n "$NAGIOS_PID" ] && eng_kill_pid "$NAGIOS_PID" nagios 10
-  "$LAB" reset >/dev/null 2>&1
-  eng_watchdog_stop
-  # keep the engine's folder (logs, config) when something failed
-  [ "$TAP_FAILED" -eq 0 ] && [ -n "${D:-}" ] && rm -rf "$D"
+  eng_finish "${D:-}"
 }
 trap cleanup EXIT
-trap 'exit 1' TERM INT
 eng_start || exit 1
 
 D=$(eng_workdir nagios)

@@ -12,13 +12,7 @@ T_START=$(eng_now)
 TPL=$ENG_CONTRIB/zabbix/zbx_iwa_plugins_template.yaml
 UP=$ENG_CONTRIB/zabbix/userparameter_iwa.conf
 
-cleanup() {
-  "$LAB" reset >/dev/null 2>&1
-  eng_watchdog_stop
-  [ "$TAP_FAILED" -eq 0 ] && [ -n "${D:-}" ] && rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 1' TERM INT
+trap 'eng_finish "${D:-}"' EXIT
 eng_start || exit 1
 
 D=$(eng_workdir zabbix)
