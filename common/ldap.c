@@ -321,10 +321,11 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 		break;
 	}
 	reason = ad_bind_reason(diag);
-	if ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) && iwa_budget_remaining_ms() < 50) {
+	if ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
+	    iwa_budget_remaining_ms() < 50) {
 		code = IWA_ETIMEOUT;
-		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what, l->uri,
-			    ldap_err2string(rc));
+		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what,
+			    l->uri, ldap_err2string(rc));
 	} else if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) {
 		/* libldap connects lazily: whatever the operation, we could not connect */
 		iwa_err_set(err, code,
