@@ -231,6 +231,16 @@ static enum spn_kind entry_kind(LDAP *ld, LDAPMessage *e)
 	return k;
 }
 
+/* Orders owners by account name, case-insensitively (DN when there is none), so messages and
+ * JSON list them the same way whatever order the directory returned them in. */
+static int owner_cmp(const void *a, const void *b)
+{
+	const struct spn_owner *x = a, *y = b;
+	int r = strcasecmp(spn_owner_name(x), spn_owner_name(y));
+
+	return r != 0 ? r : strcasecmp(x->dn != NULL ? x->dn : "", y->dn != NULL ? y->dn : "");
+}
+
 /* Growable array of owners. */
 struct owners {
 	struct spn_owner *v;
@@ -418,6 +428,8 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *c
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory reading the search results");
 	if (rc < 0)
 		goto cleanup;
+	if (os.n > 1)
+		qsort(os.v, os.n, sizeof *os.v, owner_cmp);
 	rc = spn_eval_targeted(&variants, os.v, os.n, c->expect, root, NULL, NULL);
 	if (rc < 0)
 		goto oom;
