@@ -18,7 +18,7 @@ LOGS=$B/logs
 T0=$(date +%s)
 PASSED=0 FAILED=0 SKIPPED=0
 FAILS=()        # "name|logfile" of every failure, for the details at the end
-SCRIPT_TIMEOUT=${IWA_SCRIPT_TIMEOUT:-600}   # one lab test script
+SCRIPT_TIMEOUT=${IWA_SCRIPT_TIMEOUT:-900}   # one lab test script
 STEP_TIMEOUT=900                              # make check, make distcheck
 TOTAL_BUDGET=$((80 * 60))                     # CI allows 90 min: stop starting scripts at 80
 
@@ -155,6 +155,23 @@ run_tap() {
       fail "$name: exited $rc without a failing assertion ($ok ok)" "$err"
   fi
   say "$name: $((ok - skip)) ok, $notok not ok, $skip skipped, exit $rc ($(( $(date +%s) - t )) s)"
+  RUN_TAP_RC=$rc
+}
+
+# lab_heal RC: after a script that failed, give the next one a healthy lab: every scenario
+# off, or (after a timeout: its EXIT trap may not have run) a freshly provisioned lab.
+lab_heal() {
+  local rc=$1
+  [ "$rc" -eq 0 ] && return 0
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    say "re-provisioning the lab after a timed-out script"
+    "$LAB" down >>"$LOGS/lab-down.log" 2>&1
+    if timeout --kill-after=10 300 "$LAB" up >>"$LOGS/lab-up.log" 2>&1; then return 0; fi
+    lab_up=no
+    fail "lab up (again, after a timed-out script)" "$LOGS/lab-up.log"
+  else
+    timeout 120 "$LAB" reset >>"$LOGS/lab-reset.log" 2>&1 || say "lab reset failed (see $LOGS/lab-reset.log)"
+  fi
 }
 
 for s in "${lab_tests[@]}"; do
@@ -163,6 +180,7 @@ for s in "${lab_tests[@]}"; do
     fail "$name: not run (the test command's 80-minute budget is spent)"
   elif [ "$lab_up" = yes ]; then
     run_tap "$name" "$s"
+    lab_heal "$RUN_TAP_RC"
   else
     fail "$name: not run (the lab is not up)"
   fi
