@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -29,6 +30,9 @@ static bool armed;
 static char timeout_line[LINE_MAX_BYTES];
 static size_t timeout_line_len;
 static volatile sig_atomic_t timeout_code = IWA_CRITICAL;
+/* A file the backstop removes before exiting ("" = none); see iwa_budget_cleanup_path(). */
+static char cleanup_path[4096];
+static volatile sig_atomic_t cleanup_set;
 
 double iwa_now(void)
 {
@@ -45,6 +49,8 @@ static void on_alarm(int sig)
 	size_t off = 0;
 
 	(void)sig;
+	if (cleanup_set)
+		(void)unlink(cleanup_path);
 	while (off < timeout_line_len) {
 		ssize_t n = write(STDOUT_FILENO, timeout_line + off, timeout_line_len - off);
 		if (n < 0 && errno == EINTR)
@@ -143,6 +149,35 @@ double iwa_budget_elapsed(void)
 	if (!armed && start_s == 0.0)
 		return 0.0;
 	return iwa_now() - start_s;
+}
+
+bool iwa_budget_timeval(struct timeval *tv)
+{
+	long ms = iwa_budget_remaining_ms();
+
+	if (ms <= 0)
+		return false;
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return true;
+}
+
+int iwa_budget_cleanup_path(const char *path)
+{
+	size_t n = path != NULL ? strlen(path) : 0;
+
+	if (n >= sizeof cleanup_path)
+		return IWA_EINVAL;
+	/* SIGALRM may fire meanwhile: the handler uses the path only while cleanup_set is 1,
+	 * and the fences keep the copy between the two flag writes. */
+	cleanup_set = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (n == 0)
+		return 0;
+	memcpy(cleanup_path, path, n + 1);
+	atomic_signal_fence(memory_order_seq_cst);
+	cleanup_set = 1;
+	return 0;
 }
 
 void iwa_budget_disarm(void)

@@ -10,6 +10,7 @@
 
 #include "iwa.h"
 #include "output.h"
+#include <sys/time.h>
 
 /* Arms the budget of `seconds` (>= 1). Returns 0 or IWA_EINVAL. */
 int iwa_budget_arm(unsigned seconds, enum iwa_state timeout_state, const char *service,
@@ -21,6 +22,13 @@ bool iwa_budget_expired(void);
 double iwa_budget_elapsed(void);
 /* Monotonic clock in seconds, for measuring one step. */
 double iwa_now(void);
+/* The remaining budget as a struct timeval, for library calls that take one (LDAP).
+ * Returns false when the budget has run out. */
+bool iwa_budget_timeval(struct timeval *tv);
+/* Registers one file that the backstop removes (unlink(2), async-signal-safe) before it
+ * exits, so a private credential cache never outlives a run cut off by -t. NULL clears it.
+ * The path is copied; returns 0 or IWA_EINVAL when it is too long. */
+int iwa_budget_cleanup_path(const char *path);
 /* Disarms the backstop (before rendering the final result). */
 void iwa_budget_disarm(void);
 

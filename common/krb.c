@@ -178,6 +178,8 @@ static int make_private_file(char **path_out, struct iwa_err *err)
 	}
 	(void)fchmod(fd, 0600);
 	close(fd);
+	/* If -t cuts the run off, the backstop removes the cache (it may hold a TGT). */
+	(void)iwa_budget_cleanup_path(path);
 	*path_out = path;
 	return 0;
 }
@@ -521,8 +523,10 @@ void iwa_krb_free(struct iwa_krb *k)
 {
 	if (k == NULL)
 		return;
-	if (k->private_path != NULL)
+	if (k->private_path != NULL) {
 		(void)unlink(k->private_path);
+		(void)iwa_budget_cleanup_path(NULL);
+	}
 	free(k->private_path);
 	free(k->ccache_name);
 	free(k->client);

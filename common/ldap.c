@@ -609,18 +609,6 @@ const struct iwa_krb *iwa_ldap_krb(const struct iwa_ldap *l)
 	return l != NULL ? l->krb : NULL;
 }
 
-/* Remaining budget as a timeval; false when none is left. */
-static bool budget_tv(struct timeval *tv)
-{
-	long ms = iwa_budget_remaining_ms();
-
-	if (ms <= 0)
-		return false;
-	tv->tv_sec = ms / 1000;
-	tv->tv_usec = (ms % 1000) * 1000;
-	return true;
-}
-
 /* Reads one page's final result: the error, and the paged-results cookie for the next page.
  * [in,out] cookie: replaced by the server's (empty = last page). Frees msg. */
 static int page_result(struct iwa_ldap *l, LDAPMessage *msg, struct berval *cookie,
@@ -727,7 +715,7 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 		rc = page_controls(l, page_size, &cookie, ctrls, &list, &pctrl, err);
 		if (rc < 0)
 			goto cleanup;
-		if (!budget_tv(&tv)) {
+		if (!iwa_budget_timeval(&tv)) {
 			rc = iwa_err_set(err, IWA_ETIMEOUT, "search on %s: time budget used up",
 					 l->uri);
 			goto cleanup;
@@ -745,7 +733,7 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 		while (!page_done) {
 			int type;
 
-			if (!budget_tv(&tv)) {
+			if (!iwa_budget_timeval(&tv)) {
 				rc = ldap_fail(l, LDAP_TIMEOUT, "search", err);
 				goto cleanup;
 			}

@@ -18,18 +18,6 @@
 
 /* ------------------------------------------------------------------ batched searches */
 
-/* The remaining budget as a timeval; false when it is used up. */
-static bool budget_tv(struct timeval *tv)
-{
-	long ms = iwa_budget_remaining_ms();
-
-	if (ms <= 0)
-		return false;
-	tv->tv_sec = ms / 1000;
-	tv->tv_usec = (ms % 1000) * 1000;
-	return true;
-}
-
 /* Sends every request, then collects each answer: n searches, one round trip. Entries go to
  * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
 int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err)
@@ -42,7 +30,7 @@ int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_
 
 	for (; sent < n; sent++) {
 		int lrc;
-		if (!budget_tv(&tv)) {
+		if (!iwa_budget_timeval(&tv)) {
 			rc = iwa_err_set(err, IWA_ETIMEOUT,
 					 "time budget used up during LDAP searches");
 			goto cleanup;
@@ -65,7 +53,7 @@ int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_
 		int got, code = LDAP_SUCCESS;
 		char *diag = NULL;
 
-		if (!budget_tv(&tv)) {
+		if (!iwa_budget_timeval(&tv)) {
 			rc = iwa_err_set(err, IWA_ETIMEOUT, "time budget used up waiting for %s",
 					 iwa_ldap_server(c->ldap));
 			goto cleanup;

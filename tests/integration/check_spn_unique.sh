@@ -266,6 +266,22 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect "DC never answers (ldaps handshake): --timeout-state UNKNOWN" 3 '^SPN_UNIQUE UNKNOWN - .*tim'
 [ "$ms" -lt 3000 ] && tap_ok "DC never answers (ldaps): done in $ms ms (< 3 s with -t 2)" ||
   tap_fail "DC never answers (ldaps): done in $ms ms (< 3 s with -t 2)"
+# A KDC that never answers (the same silent listener, as a TCP KDC): the backstop ends the
+# run within -t + 1 s (MIT krb5 has no per-call timeout) and removes the private credential cache it had created.
+mkdir -p "$WORK/tmp"
+sed -e 's#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:3270#' \
+  -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$WORK/krb5-silent.conf"
+t0=$(date +%s%N)
+run_cmd "$LAB" exec env KRB5_CONFIG="$WORK/krb5-silent.conf" TMPDIR="$WORK/tmp" \
+  "$P" -H "$DC" -f "$LAB_FQDN" "${KT[@]}" -t 2
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect "KDC never answers: cut off by -t with the timeout line" 2 \
+  '^SPN_UNIQUE CRITICAL - plugin timed out after 2 s \(-t 2\)$'
+[ "$ms" -lt 3000 ] && tap_ok "KDC never answers: done in $ms ms (< 3 s with -t 2)" ||
+  tap_fail "KDC never answers: done in $ms ms (< 3 s with -t 2)"
+left=$(ls -A "$WORK/tmp")
+[ -z "$left" ] && tap_ok "KDC never answers: no private credential cache left behind" ||
+  tap_fail "KDC never answers: no private credential cache left behind" "left: $left"
 kill "$LISTENER" 2>/dev/null
 wait "$LISTENER" 2>/dev/null
 LISTENER=
