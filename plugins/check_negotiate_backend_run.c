@@ -226,14 +226,20 @@ static void after_step1(struct target *t, const struct iwa_http_resp *r)
 	t->status = r->status;
 	snprintf(t->schemes, sizeof(t->schemes), "%s", r->schemes);
 	if (r->status == 401) {
+		if (!r->negotiate_offered && r->schemes[0] == '\0') {
+			conclude(t, IWA_CRITICAL, "no authentication scheme offered",
+				 "%s: HTTP 401 without any WWW-Authenticate header — browsers "
+				 "cannot authenticate at all (IIS: enable Windows Authentication "
+				 "with the Negotiate provider)",
+				 t->label);
+			return;
+		}
 		if (!r->negotiate_offered) {
 			conclude(t, IWA_CRITICAL, "Negotiate not offered (Kerberos off)",
 				 "%s: HTTP 401 offering only %s, no Negotiate — Kerberos is off on "
 				 "this backend (IIS: add the Negotiate provider to Windows "
 				 "Authentication); browsers use %s there",
-				 t->label,
-				 r->schemes[0] ? r->schemes : "no WWW-Authenticate at all",
-				 r->schemes[0] ? r->schemes : "nothing");
+				 t->label, r->schemes, r->schemes);
 			return;
 		}
 		if (!run->ticket_ok) {

@@ -214,6 +214,10 @@ nb -u "$FURL/basic" "${FAKE[@]}"
 expect "only Basic offered: CRITICAL, Kerberos off" 2 \
   '^NEGOTIATE CRITICAL - 127\.0\.0\.1:18080: Negotiate not offered \(Kerberos off\) ' \
   'HTTP 401 offering only Basic, no Negotiate'
+nb -u "$FURL/noauth" "${FAKE[@]}"
+expect "401 without any WWW-Authenticate: CRITICAL, said in plain words" 2 \
+  '^NEGOTIATE CRITICAL - 127\.0\.0\.1:18080: no authentication scheme offered ' \
+  'HTTP 401 without any WWW-Authenticate header — browsers cannot authenticate at all'
 kill "$FAKE_PID" 2>/dev/null
 wait "$FAKE_PID" 2>/dev/null
 

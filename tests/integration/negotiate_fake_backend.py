@@ -5,6 +5,7 @@
 #   /badmutual  401 Negotiate, then 200 with a final token that is not a valid AP-REP
 #   /anon       200 without asking for authentication
 #   /basic      401 offering only Basic
+#   /noauth     401 without any WWW-Authenticate header
 #   /redirect   401 Negotiate, then 302 (counts as success by default) without a final token
 # Usage: negotiate_fake_backend.py ADDR PORT   (serves until killed)
 import sys
@@ -35,6 +36,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200)
         if path == "/basic":
             return self.reply(401, [("WWW-Authenticate", 'Basic realm="fake"')])
+        if path == "/noauth":
+            return self.reply(401)
         if not negotiated:
             return self.reply(401, [("WWW-Authenticate", "Negotiate")])
         if path == "/nomutual":
