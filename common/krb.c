@@ -152,6 +152,22 @@ static bool find_valid_tgt(krb5_context ctx, krb5_ccache cc, krb5_principal clie
 	return found;
 }
 
+/* Records the client principal's name in k->client. Returns 0 or IWA_ENOMEM. */
+static int set_client_name(krb5_context ctx, krb5_const_principal client, struct iwa_krb *k,
+			   struct iwa_err *err)
+{
+	char *uname = NULL;
+	krb5_error_code kc = krb5_unparse_name(ctx, client, &uname);
+
+	if (kc != 0)
+		return krb_fail(ctx, kc, IWA_ENOMEM, err, "cannot format the principal name");
+	k->client = iwa_strdup(uname);
+	krb5_free_unparsed_name(ctx, uname);
+	if (k->client == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* Makes an empty private cache file (mkstemp in $TMPDIR or /tmp, mode 0600).
  * [out] path_out: malloc'd path. Returns 0 or IWA_EIO/IWA_ENOMEM. */
 static int make_private_file(char **path_out, struct iwa_err *err)
@@ -310,7 +326,6 @@ static int setup_keytab(krb5_context ctx, const struct iwa_krb_opts *o, struct i
 	krb5_principal cc_client = NULL;
 	krb5_ccache cc = NULL;
 	krb5_creds tgt;
-	char *uname = NULL;
 	krb5_error_code kc;
 	int rc = 0;
 
@@ -332,16 +347,9 @@ static int setup_keytab(krb5_context ctx, const struct iwa_krb_opts *o, struct i
 	rc = keytab_principal(ctx, kt, o->keytab, o->principal, &client, err);
 	if (rc < 0)
 		goto cleanup;
-	kc = krb5_unparse_name(ctx, client, &uname);
-	if (kc != 0) {
-		rc = krb_fail(ctx, kc, IWA_ENOMEM, err, "cannot format the principal name");
+	rc = set_client_name(ctx, client, k, err);
+	if (rc < 0)
 		goto cleanup;
-	}
-	k->client = iwa_strdup(uname);
-	if (k->client == NULL) {
-		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
-		goto cleanup;
-	}
 
 	if (o->ccache != NULL && o->ccache[0] != '\0') {
 		kc = krb5_cc_resolve(ctx, o->ccache, &cc);
@@ -367,8 +375,6 @@ static int setup_keytab(krb5_context ctx, const struct iwa_krb_opts *o, struct i
 cleanup:
 	if (tgt.client != NULL || tgt.server != NULL)
 		krb5_free_cred_contents(ctx, &tgt);
-	if (uname != NULL)
-		krb5_free_unparsed_name(ctx, uname);
 	krb5_free_principal(ctx, cc_client);
 	krb5_free_principal(ctx, client);
 	if (kt != NULL)
@@ -387,7 +393,6 @@ static int setup_ccache(krb5_context ctx, const struct iwa_krb_opts *o, struct i
 	krb5_ccache cc = NULL;
 	krb5_principal client = NULL;
 	krb5_creds tgt;
-	char *uname = NULL;
 	char *name = NULL;
 	krb5_error_code kc;
 	int rc = 0;
@@ -414,16 +419,9 @@ static int setup_ccache(krb5_context ctx, const struct iwa_krb_opts *o, struct i
 		krb5_free_error_message(ctx, m);
 		goto cleanup;
 	}
-	kc = krb5_unparse_name(ctx, client, &uname);
-	if (kc != 0) {
-		rc = krb_fail(ctx, kc, IWA_ENOMEM, err, "cannot format the principal name");
+	rc = set_client_name(ctx, client, k, err);
+	if (rc < 0)
 		goto cleanup;
-	}
-	k->client = iwa_strdup(uname);
-	if (k->client == NULL) {
-		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
-		goto cleanup;
-	}
 	if (!find_valid_tgt(ctx, cc, client, o->fresh ? &tgt : NULL)) {
 		rc = iwa_err_set(err, IWA_EAUTH,
 				 "no valid Kerberos credentials in %s: the TGT of %s is missing or "
@@ -438,8 +436,6 @@ cleanup:
 	if (tgt.client != NULL || tgt.server != NULL)
 		krb5_free_cred_contents(ctx, &tgt);
 	free(name);
-	if (uname != NULL)
-		krb5_free_unparsed_name(ctx, uname);
 	krb5_free_principal(ctx, client);
 	if (rc == 0)
 		*cc_out = cc;

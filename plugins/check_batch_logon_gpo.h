@@ -8,7 +8,7 @@
 #include "gplink.h"
 #include "gpttmpl.h"
 #include "iwa.h"
-#include "ldap.h"
+#include "directory.h"
 #include "output.h"
 #include "plugin.h"
 #include "secdesc.h"

@@ -8,7 +8,7 @@
 #include "check_spn_unique.h"
 #include "budget.h"
 #include "plugin.h"
-#include <ldap.h> /* common/ldap.h */
+#include "directory.h"
 
 #include <regex.h>
 #include <stdio.h>

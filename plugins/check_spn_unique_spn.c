@@ -2,7 +2,7 @@
  * SPN lists and variants, case-insensitive comparison, filters, account matching,
  * userAccountControl, and the audit hash table. */
 #include "check_spn_unique.h"
-#include <ldap.h> /* common/ldap.h: iwa_ldap_escape */
+#include "directory.h" /* iwa_ldap_escape */
 
 #include <errno.h>
 #include <stdio.h>

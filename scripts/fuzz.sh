@@ -2,7 +2,8 @@
 # scripts/fuzz.sh — build and run the libFuzzer entry points in tests/fuzz/ (on demand only;
 # not part of make check or the test command).
 #   scripts/fuzz.sh [SECONDS] [NAME...]     default: 30 s each, every tests/fuzz/fuzz_*.c
-# Each target is linked with all of common/*.c (instrumented) and the libraries' flags from
+# Each target is linked with all of common/*.c (instrumented), plus the files a line
+# " * fuzz-extra: FILE..." in its header comment names (a plugin's pure helpers), and the libraries' flags from
 # pkg-config; seeds come from tests/unit/fixtures/ when a folder named like the target exists
 # there, and the corpus and any crash land in _build/fuzz/<name>/.
 set -uo pipefail
@@ -25,9 +26,10 @@ for n in "${names[@]}"; do
   d=$out/$n; mkdir -p "$d/corpus"
   [ -d "tests/unit/fixtures/$n" ] && cp -n tests/unit/fixtures/"$n"/* "$d/corpus/" 2>/dev/null
   echo "== fuzz_$n: build"
+  extra=$(sed -n 's/^ \* fuzz-extra: \([^*]*\).*/\1/p' "tests/fuzz/fuzz_$n.c")
   # shellcheck disable=SC2086
   if ! clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I"$out" -Icommon \
-      "tests/fuzz/fuzz_$n.c" common/*.c $pk -lsasl2 -lm -o "$d/fuzz_$n" >"$d/build.log" 2>&1; then
+      -Iplugins "tests/fuzz/fuzz_$n.c" common/*.c $extra $pk -lsasl2 -lm -o "$d/fuzz_$n" >"$d/build.log" 2>&1; then
     echo "fuzz_$n: build failed (see $d/build.log)"; rc=1; continue
   fi
   echo "== fuzz_$n: $secs s"

@@ -1,9 +1,7 @@
 /* fuzz_spn_values.c — libFuzzer entry for the parsers check_spn_unique applies to LDAP values
  * (userAccountControl, lockoutTime) and to user input (SPN shape, --fqdn, account matching).
- * Build on demand, e.g.:
- *   clang -fsanitize=fuzzer,address -Icommon -Iplugins -I. tests/fuzz/fuzz_spn_values.c \
- *     plugins/check_spn_unique_spn.c common/util.c common/iwa.c common/ldap.c common/krb.c \
- *     common/budget.c -lldap -llber -lkrb5 */
+ * Build and run on demand: scripts/fuzz.sh 60 spn_values
+ * fuzz-extra: plugins/check_spn_unique_spn.c */
 #include "check_spn_unique.h"
 
 #include <stdint.h>

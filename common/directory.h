@@ -1,18 +1,15 @@
-/* ldap.h — directory access shared by check_spn_unique and check_batch_logon_gpo.
+/* directory.h — directory (LDAP) access shared by check_spn_unique and check_batch_logon_gpo.
  * One connection (URI, LDAPv3, TLS options, StartTLS), one bind (SASL GSSAPI by default,
  * simple bind only over TLS with the password read from a file), paged searches, RFC 4515
  * escaping. Every operation gets the remaining time budget; referrals are not chased. */
-#ifndef IWA_LDAP_H
-#define IWA_LDAP_H
+#ifndef IWA_DIRECTORY_H
+#define IWA_DIRECTORY_H
 
 #include "iwa.h"
 #include "krb.h"
 #include "util.h"
 #include <getopt.h>
-/* This header shares its name with OpenLDAP's and common/ is on the include path, so
- * <ldap.h> would find this file again: continue the search past common/ instead. That needs
- * this file to be found ON the include path: files in common/ include it as <ldap.h>. */
-#include_next <ldap.h>
+#include <ldap.h>
 #include <limits.h>
 
 struct iwa_ldap_opts {

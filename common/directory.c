@@ -1,4 +1,4 @@
-/* ldap.c — directory access shared by the directory plugins (see ldap.h).
+/* directory.c — directory (LDAP) access shared by the directory plugins (see directory.h).
  *
  * Modeled on OpenLDAP's clients/tools/common.c (tool_conn_setup, tool_bind): ldap_initialize
  * with a URI, LDAPv3, referrals off, TLS options on the handle then LDAP_OPT_X_TLS_NEWCTX,
@@ -6,9 +6,7 @@
  * TLS. Every blocking call gets the remaining time budget through LDAP_OPT_NETWORK_TIMEOUT and
  * LDAP_OPT_TIMEOUT, searches through their own timeout. Errors carry ldap_err2string and the
  * server's diagnostic message. */
-/* Through the include path (not "ldap.h"): common/ldap.h then finds OpenLDAP's ldap.h with
- * #include_next, which only works for a header found on the include path. */
-#include <ldap.h>
+#include "directory.h"
 #include "budget.h"
 
 #include <arpa/inet.h>
@@ -690,7 +688,7 @@ static int page_controls(struct iwa_ldap *l, unsigned page_size, struct berval *
 	return 0;
 }
 
-/* Paged search streaming entries to fn (see ldap.h). Returns 0, fn's non-zero value when it
+/* Paged search streaming entries to fn (see directory.h). Returns 0, fn's non-zero value when it
  * stopped the search, or a negative IWA code with err set. */
 int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char *filter,
 		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
