@@ -170,12 +170,35 @@ def read_gpt_version(guid):
     return 0
 
 
+def atomic_write(path, data, mode=0o644):
+    """Replace PATH's content in one step: a reader (smbd serving a plugin or the selftest)
+    sees the old file or the new one, never the empty file an in-place truncate leaves for a
+    moment. The new file gets the old one's owner, mode and extended attributes (the NT ACL
+    smbd checks, the POSIX ACL), so SMB access stays as samba-tool set it up."""
+    d, base = os.path.split(path)
+    tmp = os.path.join(d, ".%s.lab-%d" % (base, os.getpid()))
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if os.path.exists(path):
+            st = os.stat(path)
+            os.chown(tmp, st.st_uid, st.st_gid)
+            os.chmod(tmp, st.st_mode & 0o7777)
+            for name in os.listxattr(path):
+                os.setxattr(tmp, name, os.getxattr(path, name))
+        else:
+            os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_gpt_version(guid, version):
-    # Rewrite in place (keeps the file's NT ACL xattr).
-    with open(os.path.join(gpo_dir(guid), "GPT.INI"), "r+b") as f:
-        f.seek(0)
-        f.truncate()
-        f.write(("[General]\r\nVersion=%d\r\n" % version).encode())
+    atomic_write(os.path.join(gpo_dir(guid), "GPT.INI"),
+                 ("[General]\r\nVersion=%d\r\n" % version).encode())
 
 
 def bump_versions(guid):
@@ -191,13 +214,7 @@ def write_gpttmpl(guid, sids):
     os.makedirs(d, exist_ok=True)
     text = ("[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature=\"$CHICAGO$\"\r\nRevision=1\r\n"
             "[Privilege Rights]\r\nSeBatchLogonRight = %s\r\n" % ",".join("*" + s for s in sids))
-    path = os.path.join(d, "GptTmpl.inf")
-    mode = "r+b" if os.path.exists(path) else "wb"
-    with open(path, mode) as f:
-        f.seek(0)
-        f.truncate()
-        f.write(b"\xff\xfe" + text.encode("utf-16-le"))
-    os.chmod(path, 0o644)
+    atomic_write(os.path.join(d, "GptTmpl.inf"), b"\xff\xfe" + text.encode("utf-16-le"))
 
 
 def healthy_rights():
@@ -273,41 +290,55 @@ def scenario(name, on):
         host = "HOST/" + FQDN
         spn_add(s2, host) if on else spn_del(s2, host)
     elif name.startswith("gpo-"):
-        guid = gpo_guid()
-        g = gpo_dn(guid)
-        if name == "gpo-wrong-ou":
-            if on:
-                set_link(OU_WEB, guid, None)
-                set_link(OU_SVC, guid, 0)
-            else:
-                set_link(OU_SVC, guid, None)
-                set_link(OU_WEB, guid, 0)
-        elif name == "gpo-missing-right":
-            write_gpttmpl(guid, ["S-1-5-32-568"] if on else healthy_rights())
-            bump_versions(guid)
-        elif name == "gpo-computer-disabled":
-            modify(g, "flags", "replace", "2" if on else "0")
-        elif name == "gpo-link-disabled":
-            set_link(OU_WEB, guid, 1 if on else 0)
-        elif name == "gpo-blocked":
-            if on:
-                set_link(OU_WEB, guid, None)
-                set_link(BASE, guid, 0)
-                modify(OU_WEB, "gPOptions", "replace", "1")
-            else:
-                set_link(BASE, guid, None)
-                set_link(OU_WEB, guid, 0)
-                modify(OU_WEB, "gPOptions", "replace", [])
-        elif name == "gpo-version-skew":
-            if on:  # the directory moved on, SYSVOL did not follow (replication lag / restore)
-                v = read_gpt_version(guid)
-                modify(g, "versionNumber", "replace", str(v + 1))
-            else:
-                write_gpt_version(guid, int(get1(g, "versionNumber")))
-        elif name == "gpo-no-cse":
-            modify(g, "gPCMachineExtensionNames", "replace", REGISTRY_CSE if on else SECURITY_CSE)
+        # One transaction: a link move (gpo-wrong-ou, gpo-blocked) is never seen half done
+        # (the GPO linked nowhere) by a check running meanwhile, and a failed toggle leaves
+        # the directory as it was.
+        samdb.transaction_start()
+        try:
+            gpo_scenario(name, on)
+            samdb.transaction_commit()
+        except BaseException:
+            samdb.transaction_cancel()
+            raise
+    else:
+        raise SystemExit("unknown scenario " + name)
+
+
+def gpo_scenario(name, on):
+    """The GPO scenarios (inside the caller's transaction)."""
+    guid = gpo_guid()
+    g = gpo_dn(guid)
+    if name == "gpo-wrong-ou":
+        if on:
+            set_link(OU_WEB, guid, None)
+            set_link(OU_SVC, guid, 0)
         else:
-            raise SystemExit("unknown scenario " + name)
+            set_link(OU_SVC, guid, None)
+            set_link(OU_WEB, guid, 0)
+    elif name == "gpo-missing-right":
+        write_gpttmpl(guid, ["S-1-5-32-568"] if on else healthy_rights())
+        bump_versions(guid)
+    elif name == "gpo-computer-disabled":
+        modify(g, "flags", "replace", "2" if on else "0")
+    elif name == "gpo-link-disabled":
+        set_link(OU_WEB, guid, 1 if on else 0)
+    elif name == "gpo-blocked":
+        if on:
+            set_link(OU_WEB, guid, None)
+            set_link(BASE, guid, 0)
+            modify(OU_WEB, "gPOptions", "replace", "1")
+        else:
+            set_link(BASE, guid, None)
+            set_link(OU_WEB, guid, 0)
+            modify(OU_WEB, "gPOptions", "replace", [])
+    elif name == "gpo-version-skew":
+        if on:  # the directory moved on, SYSVOL did not follow (replication lag / restore)
+            v = read_gpt_version(guid)
+            modify(g, "versionNumber", "replace", str(v + 1))
+        else:
+            write_gpt_version(guid, int(get1(g, "versionNumber")))
+    elif name == "gpo-no-cse":
+        modify(g, "gPCMachineExtensionNames", "replace", REGISTRY_CSE if on else SECURITY_CSE)
     else:
         raise SystemExit("unknown scenario " + name)
 
