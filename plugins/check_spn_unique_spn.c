@@ -540,8 +540,15 @@ int spn_table_add(struct spn_table *t, const char *spn, uint32_t owner)
 
 	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1)) {
 		e = t->slots[i];
-		if (e->hash == h && spn_equal(e->spn, spn))
+		if (e->hash == h && spn_equal(e->spn, spn)) {
+			/* Show one spelling whatever order the directory returns the owners in:
+			 * the smallest byte-wise (spellings of one SPN differ only in case). */
+			size_t len = strlen(spn);
+
+			if (strcmp(spn, e->spn) < 0 && strlen(e->spn) == len)
+				memcpy(e->spn, spn, len);
 			return entry_add_owner(t, e, owner);
+		}
 	}
 	if ((t->n + 1) * 10 > t->cap * 7) {
 		rc = grow(t);
