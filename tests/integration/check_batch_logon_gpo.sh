@@ -7,23 +7,12 @@
 source "$(dirname "$0")/../tap.sh"
 set -u
 
-LAB=${LAB:?LAB must point at tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
-P=$BUILDDIR/plugins/check_batch_logon_gpo
-PY=/usr/bin/python3
+source "$(dirname "$0")/../labtest.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 # libsmbclient keeps one process-global allocation (see tests/lsan.supp).
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRC/tests/lsan.supp}
-eval "$("$LAB" env)"
-WORK=$BUILDDIR/tests/integration/gpo.$$
+labtest_init check_batch_logon_gpo gpo
 mkdir -p "$WORK/empty-sysvol"
-LISTENER=
-cleanup() {
-  [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
-  "$LAB" reset >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 BASE=(-H "$LAB_DC_FQDN" --keytab "$LAB_MONITOR_KEYTAB" -a 'CAMTEST\cam-svc' -C SERVER1 -C SERVER2)
 EXP=(--gpo "$LAB_GPO_NAME")
@@ -33,7 +22,6 @@ WEB='OU=WebServers,DC=camtest,DC=test'
 SVC='OU=ServiceAccounts,DC=camtest,DC=test'
 
 gpo() { run_cmd "$LAB" exec "$P" "$@"; }
-scenario() { "$LAB" scenario "$1" "$2" >/dev/null 2>&1 || tap_fail "lab scenario $1 $2"; }
 
 # ---------------------------------------------------------------- healthy
 gpo "${BASE[@]}" "${EXP[@]}" -v

@@ -8,16 +8,9 @@
 source "$(dirname "$0")/../tap.sh"
 set -u
 
-LAB=${LAB:?LAB must point at tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
-P=$BUILDDIR/plugins/check_negotiate_backend
-trap '"$LAB" reset >/dev/null 2>&1' EXIT
-
-# The lab's environment (LAB_MONITOR_KEYTAB, LAB_CA, ...).
-eval "$("$LAB" env)"
-WORK=$BUILDDIR/tests/integration/negotiate.$$
-mkdir -p "$WORK"
-trap '"$LAB" reset >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+source "$(dirname "$0")/../labtest.sh"
+# The lab's environment (LAB_MONITOR_KEYTAB, LAB_CA, ...), $WORK, the EXIT trap.
+labtest_init check_negotiate_backend negotiate
 
 URL=https://$LAB_FQDN/
 SPN_RE='HTTP/sso\.camtest\.test'
@@ -26,7 +19,6 @@ BASE=(-u "$URL" --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA")
 BACKENDS=(-B server1 -B server2)
 
 nb() { run_cmd "$LAB" exec "$P" "$@"; }
-scenario() { "$LAB" scenario "$1" "$2" >/dev/null 2>&1 || tap_fail "lab scenario $1 $2"; }
 
 # ------------------------------------------------------------------ healthy
 nb "${BASE[@]}" "${BACKENDS[@]}" -v
@@ -188,7 +180,7 @@ FAKE_PORT=18080
 ip netns exec "$LAB_NS" /usr/bin/python3 "$(dirname "$0")/negotiate_fake_backend.py" \
   127.0.0.1 "$FAKE_PORT" >/dev/null 2>&1 &
 FAKE_PID=$!
-trap 'kill "$FAKE_PID" 2>/dev/null; "$LAB" reset >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+LISTENER=$FAKE_PID
 for _ in $(seq 30); do
   ip netns exec "$LAB_NS" bash -c "exec 3<>/dev/tcp/127.0.0.1/$FAKE_PORT" 2>/dev/null && break
   sleep 0.1
@@ -220,6 +212,7 @@ expect "401 without any WWW-Authenticate: CRITICAL, said in plain words" 2 \
   'HTTP 401 without any WWW-Authenticate header — browsers cannot authenticate at all'
 kill "$FAKE_PID" 2>/dev/null
 wait "$FAKE_PID" 2>/dev/null
+LISTENER=
 
 # ------------------------------------------------------------------ many failing backends
 # The summary lists the failing targets that fit and counts the others (it used to drop the

@@ -9,20 +9,8 @@
 source "$(dirname "$0")/../tap.sh"
 set -u
 
-LAB=${LAB:?LAB must point at tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
-P=$BUILDDIR/plugins/check_spn_unique
-PY=/usr/bin/python3
-eval "$("$LAB" env)"
-WORK=$BUILDDIR/tests/integration/spn.$$
-mkdir -p "$WORK"
-LISTENER=
-cleanup() {
-  [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
-  "$LAB" reset >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/../labtest.sh"
+labtest_init check_spn_unique spn
 
 DC=$LAB_DC_FQDN
 KT=(--keytab "$LAB_MONITOR_KEYTAB")
@@ -31,7 +19,6 @@ SPN_RE='HTTP/sso\.camtest\.test'
 PERF_RE="owners=[0-9]+;;;0 spns_checked=5;;;0 conflicts=[0-9]+;;;0 bind_time=[0-9.]+s;;;0 search_time=[0-9.]+s;;;0$"
 
 spn() { run_cmd "$LAB" exec "$P" "$@"; }
-scenario() { "$LAB" scenario "$1" "$2" >/dev/null 2>&1 || tap_fail "lab scenario $1 $2"; }
 
 # perfdata_ok NAME: every item of the first line's perfdata matches the plugin guidelines.
 perfdata_ok() {

@@ -11,14 +11,9 @@
 source "$(dirname "$0")/../tap.sh"
 set -u
 
-LAB=${LAB:?LAB must point at tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
-P=$BUILDDIR/plugins/check_spn_unique
-PY=/usr/bin/python3
+source "$(dirname "$0")/../labtest.sh"
+labtest_init check_spn_unique spn-bulk
 LOADER=$(cd "$(dirname "$0")/../lab" && pwd)/bulk-load
-eval "$("$LAB" env)"
-WORK=$BUILDDIR/tests/integration/spn-bulk.$$
-mkdir -p "$WORK"
 RESTORED=no
 cleanup() {
   if [ "$RESTORED" = no ]; then

@@ -1,0 +1,29 @@
+# tests/labtest.sh — the common opening of an integration test against the lab (source it
+# after tests/tap.sh). Env: BUILDDIR (build dir), LAB (tests/lab/lab), LAB_NS, LAB_DIR; the
+# lab is up.
+#
+#   labtest_init PLUGIN WORKNAME
+# sets P (the plugin's path), PY (Debian's python3), the lab's environment (lab env), a work
+# folder $WORK, and an EXIT trap that kills $LISTENER (a helper process a test may start; set
+# it back to empty once stopped), resets every lab scenario and removes $WORK.
+#   scenario NAME on|off   switches a lab scenario; a failed switch is a failed assertion.
+
+labtest_init() {
+  LAB=${LAB:?LAB must point at tests/lab/lab}
+  BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory}
+  P=$BUILDDIR/plugins/$1
+  PY=/usr/bin/python3
+  eval "$("$LAB" env)"
+  WORK=$BUILDDIR/tests/integration/$2.$$
+  mkdir -p "$WORK"
+  LISTENER=
+  trap labtest_cleanup EXIT
+}
+
+labtest_cleanup() {
+  [ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null
+  "$LAB" reset >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+
+scenario() { "$LAB" scenario "$1" "$2" >/dev/null 2>&1 || tap_fail "lab scenario $1 $2"; }
