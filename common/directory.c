@@ -86,17 +86,8 @@ int iwa_ldap_opt(struct iwa_ldap_opts *o, int opt, const char *arg, struct iwa_e
 	case IWA_OPT_LDAP_PASSWORD:
 		o->password = arg;
 		return 1;
-	case IWA_OPT_LDAP_KEYTAB:
-		o->krb.keytab = arg;
-		return 1;
-	case IWA_OPT_LDAP_PRINCIPAL:
-		o->krb.principal = arg;
-		return 1;
-	case IWA_OPT_LDAP_CCACHE:
-		o->krb.ccache = arg;
-		return 1;
 	default:
-		return 0;
+		return iwa_krb_opt(&o->krb, opt, arg);
 	}
 }
 

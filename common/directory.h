@@ -37,9 +37,6 @@ enum {
 	IWA_OPT_LDAP_BIND_DN,
 	IWA_OPT_LDAP_PASSWORD_FILE,
 	IWA_OPT_LDAP_PASSWORD,
-	IWA_OPT_LDAP_KEYTAB,
-	IWA_OPT_LDAP_PRINCIPAL,
-	IWA_OPT_LDAP_CCACHE,
 };
 #define IWA_LDAP_SHORTOPTS "H:p:b:"
 /* The entries of iwa_ldap_longopts without the terminator, so that a plugin can splice them
@@ -56,9 +53,7 @@ enum {
 	{"bind-dn", required_argument, NULL, IWA_OPT_LDAP_BIND_DN},                 \
 	{"password-file", required_argument, NULL, IWA_OPT_LDAP_PASSWORD_FILE},     \
 	{"password", required_argument, NULL, IWA_OPT_LDAP_PASSWORD},               \
-	{"keytab", required_argument, NULL, IWA_OPT_LDAP_KEYTAB},                   \
-	{"principal", required_argument, NULL, IWA_OPT_LDAP_PRINCIPAL},             \
-	{"ccache", required_argument, NULL, IWA_OPT_LDAP_CCACHE}
+	IWA_KRB_LONGOPTS_ENTRIES
 /* clang-format on */
 /* The help text of these options as a string literal (so a plugin can concatenate it with
  * its own); iwa_ldap_options_help holds the same text. 79 columns. */

@@ -514,6 +514,26 @@ bool iwa_krb_tgt_reused(const struct iwa_krb *k)
 	return k != NULL && k->reused;
 }
 
+int iwa_krb_opt(struct iwa_krb_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case IWA_OPT_KRB_KEYTAB:
+		o->keytab = arg;
+		return 1;
+	case IWA_OPT_KRB_PRINCIPAL:
+		o->principal = arg;
+		return 1;
+	case IWA_OPT_KRB_CCACHE:
+		o->ccache = arg;
+		return 1;
+	case IWA_OPT_KRB_FRESH:
+		o->fresh = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Removes the private cache file (if we made one) and frees k. Accepts NULL. */
 void iwa_krb_free(struct iwa_krb *k)
 {

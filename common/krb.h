@@ -13,6 +13,8 @@
 #define IWA_KRB_H
 
 #include "iwa.h"
+#include <getopt.h>
+#include <limits.h>
 
 struct iwa_krb_opts {
 	const char *keytab;
@@ -20,6 +22,25 @@ struct iwa_krb_opts {
 	const char *ccache;    /* "FILE:/path", "/path" or any krb5 ccache name */
 	bool fresh;            /* --fresh-ticket: ignore cached service tickets */
 };
+
+/* The credential options every plugin offers (values between the common options' and the
+ * plugins' own, see plugin.h and directory.h). A plugin splices IWA_KRB_LONGOPTS_ENTRIES into
+ * its option table (and {"fresh-ticket", no_argument, NULL, IWA_OPT_KRB_FRESH} where service
+ * tickets are reused) and passes every option to iwa_krb_opt first. */
+enum {
+	IWA_OPT_KRB_KEYTAB = CHAR_MAX + 24,
+	IWA_OPT_KRB_PRINCIPAL,
+	IWA_OPT_KRB_CCACHE,
+	IWA_OPT_KRB_FRESH,
+};
+/* clang-format off */
+#define IWA_KRB_LONGOPTS_ENTRIES                                                    \
+	{"keytab", required_argument, NULL, IWA_OPT_KRB_KEYTAB},                    \
+	{"principal", required_argument, NULL, IWA_OPT_KRB_PRINCIPAL},              \
+	{"ccache", required_argument, NULL, IWA_OPT_KRB_CCACHE}
+/* clang-format on */
+/* Stores one credential option in o. Returns 1 when opt was one of them, 0 when not. */
+int iwa_krb_opt(struct iwa_krb_opts *o, int opt, const char *arg);
 
 struct iwa_krb;
 

@@ -207,6 +207,8 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	struct nb_cfg *cfg = vcfg;
 	int rc;
 
+	if (iwa_krb_opt(&cfg->krb, opt, arg))
+		return 0;
 	switch (opt) {
 	case 'u':
 		return nb_parse_url(cfg, arg, err);
@@ -245,18 +247,6 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 			return iwa_err_set(err, IWA_EINVAL, "--realm: '%s' is not a realm name",
 					   arg);
 		cfg->realm = arg;
-		return 0;
-	case OPT_KEYTAB:
-		cfg->krb.keytab = arg;
-		return 0;
-	case OPT_PRINCIPAL:
-		cfg->krb.principal = arg;
-		return 0;
-	case OPT_CCACHE:
-		cfg->krb.ccache = arg;
-		return 0;
-	case OPT_FRESH:
-		cfg->krb.fresh = true;
 		return 0;
 	case OPT_CA_FILE:
 		cfg->ca_file = arg;

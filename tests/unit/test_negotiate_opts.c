@@ -181,7 +181,7 @@ static void test_validate(void **state)
 	nb_cfg_free(&cfg);
 
 	memset(&cfg, 0, sizeof(cfg));
-	const int o5[] = {'u', OPT_PRINCIPAL};
+	const int o5[] = {'u', IWA_OPT_KRB_PRINCIPAL};
 	const char *a5[] = {"https://sso/", "monitor"};
 	assert_int_equal(configure(&cfg, &err, 2, o5, a5), IWA_EINVAL);
 	assert_non_null(strstr(err.msg, "--principal needs --keytab"));
@@ -219,13 +219,13 @@ static void test_validate(void **state)
 			  'w',
 			  'c',
 			  OPT_NO_VIP,
-			  OPT_KEYTAB,
-			  OPT_PRINCIPAL,
-			  OPT_FRESH,
+			  IWA_OPT_KRB_KEYTAB,
+			  IWA_OPT_KRB_PRINCIPAL,
+			  IWA_OPT_KRB_FRESH,
 			  OPT_SPN,
 			  OPT_REALM,
 			  OPT_REQUIRE_MUTUAL,
-			  OPT_CCACHE};
+			  IWA_OPT_KRB_CCACHE};
 	const char *a9[] = {"https://sso.camtest.test/",
 			    "server1",
 			    "[::1]:8443",
