@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages iwa-plugins needs (build, lab, engines).
 # Idempotent: runs `apt-get update` once and installs only what is missing.
-# Usage: scripts/install-deps.sh [build|lab|engines|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|lab|engines|all|valgrind]   (default: all)
+# (valgrind: what scripts/valgrind.sh needs: the lab and valgrind)
 set -euo pipefail
 what=${1:-all}
 build_pkgs=(build-essential autoconf automake libtool pkg-config
@@ -16,7 +17,8 @@ case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   lab) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}") ;;
   engines|all) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}" "${engine_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|lab|engines|all]"; exit 3 ;;
+  valgrind) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}" valgrind) ;;
+  *) echo "usage: $0 [build|lab|engines|all|valgrind]"; exit 3 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,5 @@
 /* fuzz_ini.c — libFuzzer entry for the --extra-opts ini parser (iwa_ini_to_args).
- * Built on demand only: scripts/fuzz.sh [SECONDS] ini */
+ * Built on demand only: scripts/fuzz.sh -t SECONDS ini */
 #include "plugin.h"
 
 #include <stdint.h>

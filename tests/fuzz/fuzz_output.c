@@ -1,7 +1,7 @@
 /* fuzz_output.c — libFuzzer entry for the output side: JSON string escaping
  * (iwa_buf_add_json_str) and the text/JSON renderers of the result tree. Outside data (LDAP
  * values, HTTP headers, SYSVOL text, curl error texts) ends up in these strings.
- * Build and run on demand: scripts/fuzz.sh 60 output.
+ * Build and run on demand: scripts/fuzz.sh -t 60 output.
  * Checks: the JSON literal parses with the unit tests' strict parser (tests/unit/json_check.c,
  * compiled in here so that scripts/fuzz.sh needs nothing else) and decodes back to the input
  * with each invalid UTF-8 byte as U+FFFD; the buffer is unchanged when a capped add fails; the

@@ -1,6 +1,6 @@
 /* fuzz_spn_values.c — libFuzzer entry for the parsers check_spn_unique applies to LDAP values
  * (userAccountControl, lockoutTime) and to user input (SPN shape, --fqdn, account matching).
- * Build and run on demand: scripts/fuzz.sh 60 spn_values
+ * Build and run on demand: scripts/fuzz.sh -t 60 spn_values
  * fuzz-extra: plugins/check_spn_unique_spn.c */
 #include "check_spn_unique.h"
 

@@ -1,6 +1,6 @@
 /* fuzz_www_authenticate.c — libFuzzer entry point for the WWW-Authenticate parser and the
  * response-header handling of common/http.c (and base64 decoding of the Negotiate token).
- * Build and run on demand: scripts/fuzz.sh 60 www_authenticate (seeds:
+ * Build and run on demand: scripts/fuzz.sh -t 60 www_authenticate (seeds:
  * tests/unit/fixtures/www_authenticate/).
  * The input is used three ways: as one field value, as a block of header lines, and (when
  * a Negotiate token comes out) through the base64 decoder. */
