@@ -34,6 +34,9 @@ struct iwa_ldap {
 const struct option iwa_ldap_longopts[] = {IWA_LDAP_LONGOPTS_ENTRIES, {0, 0, 0, 0}};
 const char iwa_ldap_options_help[] = IWA_LDAP_OPTIONS_HELP;
 
+/* below, with the bind; iwa_ldap_validate reads the password with it too */
+static int read_password(const struct iwa_ldap_opts *o, char *buf, size_t n, struct iwa_err *err);
+
 /* Sets every field to its default; default_port is the plugin's (3268 GC, or 389). */
 void iwa_ldap_opts_init(struct iwa_ldap_opts *o, unsigned default_port)
 {
@@ -71,23 +74,23 @@ int iwa_ldap_opt(struct iwa_ldap_opts *o, int opt, const char *arg, struct iwa_e
 	case IWA_OPT_LDAP_STARTTLS:
 		o->starttls = true;
 		return 1;
-	case IWA_OPT_LDAP_CA_FILE:
-		o->ca_file = arg;
-		return 1;
-	case IWA_OPT_LDAP_INSECURE:
-		o->insecure = true;
-		return 1;
 	case IWA_OPT_LDAP_BIND_DN:
+		if (arg == NULL || arg[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL, "--bind-dn: empty value (a DN)");
 		o->bind_dn = arg;
 		return 1;
 	case IWA_OPT_LDAP_PASSWORD_FILE:
+		if (arg == NULL || arg[0] == '\0')
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--password-file: empty value (a file)");
 		o->password_file = arg;
 		return 1;
 	case IWA_OPT_LDAP_PASSWORD:
 		o->password = arg;
 		return 1;
 	default:
-		return iwa_krb_opt(&o->krb, opt, arg);
+		rc = iwa_tls_opt(&o->tls, opt, arg, err);
+		return rc != 0 ? rc : iwa_krb_opt(&o->krb, opt, arg, err);
 	}
 }
 
@@ -120,6 +123,8 @@ static bool uses_tls(const struct iwa_ldap_opts *o)
 int iwa_ldap_validate(const struct iwa_ldap_opts *o, struct iwa_err *err)
 {
 	bool have_pw = o->password_file != NULL || o->password != NULL;
+	char pw[PASSWORD_MAX];
+	int rc;
 
 	if (o->uri != NULL && o->host != NULL)
 		return iwa_err_set(err, IWA_EINVAL, "--ldap-uri and -H/--host are exclusive");
@@ -142,9 +147,6 @@ int iwa_ldap_validate(const struct iwa_ldap_opts *o, struct iwa_err *err)
 		return iwa_err_set(
 			err, IWA_EINVAL,
 			"--starttls cannot be used on an ldaps connection (already TLS)");
-	if (o->ca_file != NULL && access(o->ca_file, R_OK) != 0)
-		return iwa_err_set(err, IWA_EINVAL, "--ca-file %s: %s", o->ca_file,
-				   strerror(errno));
 	if (o->bind_dn != NULL) {
 		if (o->krb.keytab != NULL || o->krb.ccache != NULL || o->krb.principal != NULL)
 			return iwa_err_set(
@@ -162,15 +164,18 @@ int iwa_ldap_validate(const struct iwa_ldap_opts *o, struct iwa_err *err)
 				"--bind-dn: a simple bind sends the password, so it is only "
 				"done over TLS: use --ldap-uri ldaps://..., -p 3269/636 or "
 				"--starttls");
-		if (o->password_file != NULL && access(o->password_file, R_OK) != 0)
-			return iwa_err_set(err, IWA_EINVAL, "--password-file %s: %s",
-					   o->password_file, strerror(errno));
 	} else if (have_pw) {
 		return iwa_err_set(err, IWA_EINVAL, "--password-file/password need --bind-dn");
 	}
-	if (o->krb.principal != NULL && o->krb.keytab == NULL)
-		return iwa_err_set(err, IWA_EINVAL, "--principal needs --keytab");
-	return 0;
+	rc = iwa_krb_validate(&o->krb, err);
+	if (rc == 0)
+		rc = iwa_tls_validate(&o->tls, err);
+	if (rc == 0 && o->bind_dn != NULL) {
+		/* the same reader as the bind: a missing or empty password is caught here */
+		rc = read_password(o, pw, sizeof pw, err);
+		explicit_bzero(pw, sizeof pw);
+	}
+	return rc;
 }
 
 /* Builds the URI for -H/-p (ldaps:// on 636/3269, ldap:// otherwise; IPv6 in brackets).
@@ -363,29 +368,40 @@ static int read_password(const struct iwa_ldap_opts *o, char *buf, size_t n, str
 {
 	FILE *f;
 	size_t len;
+	int e;
 
 	if (o->password_file == NULL) {
 		if (o->password == NULL || strlen(o->password) >= n)
-			return iwa_err_set(err, IWA_EINVAL,
-					   "password from the ini is missing or too long");
+			return iwa_err_set(
+				err, IWA_EINVAL,
+				"--password: the ini's password is missing or longer than "
+				"%zu characters",
+				n - 1);
 		memcpy(buf, o->password, strlen(o->password) + 1);
 	} else {
 		f = fopen(o->password_file, "re");
 		if (f == NULL)
-			return iwa_err_set(err, IWA_EAUTH, "--password-file %s: %s",
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--password-file %s: cannot read the password file: %s",
 					   o->password_file, strerror(errno));
 		if (fgets(buf, (int)n, f) == NULL)
 			buf[0] = '\0';
+		e = ferror(f) ? errno : 0;
 		fclose(f);
+		if (e != 0)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--password-file %s: cannot read the password file: %s",
+					   o->password_file, strerror(e));
 	}
 	len = strlen(buf);
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
 	if (len == 0)
-		return iwa_err_set(err, IWA_EAUTH,
-				   "the password is empty (%s): an empty password would be an "
-				   "anonymous bind",
-				   o->password_file != NULL ? o->password_file : "ini");
+		return iwa_err_set(err, IWA_EINVAL,
+				   "%s%s: the password is empty (an empty password would be an "
+				   "anonymous bind)",
+				   o->password_file != NULL ? "--password-file " : "--password",
+				   o->password_file != NULL ? o->password_file : "");
 	return 0;
 }
 
@@ -428,7 +444,7 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 			      struct iwa_err *err)
 {
 	int v3 = LDAP_VERSION3;
-	int req = o->insecure ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
+	int req = o->tls.insecure ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
 	int zero = 0;
 	int rc;
 
@@ -436,10 +452,13 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 	    ldap_set_option(l->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &budget_conncb) != LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set protocol options", l->uri);
-	if (o->ca_file != NULL) {
-		rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_CACERTFILE, o->ca_file);
+	if (o->tls.ca_file != NULL) {
+		/* tls.h: --ca-file means ONLY these CAs (no CA directory from ldap.conf) */
+		rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_CACERTFILE, o->tls.ca_file);
+		if (rc == LDAP_OPT_SUCCESS)
+			rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_CACERTDIR, NULL);
 		if (rc != LDAP_OPT_SUCCESS)
-			return iwa_err_set(err, IWA_EIO, "--ca-file %s: %s", o->ca_file,
+			return iwa_err_set(err, IWA_EIO, "--ca-file %s: %s", o->tls.ca_file,
 					   ldap_err2string(rc));
 	}
 	rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &req);

@@ -7,6 +7,7 @@
 
 #include "iwa.h"
 #include "krb.h"
+#include "tls.h"
 #include "util.h"
 #include <getopt.h>
 #include <ldap.h>
@@ -18,8 +19,7 @@ struct iwa_ldap_opts {
 	unsigned default_port;     /* set by the plugin: 3268 (GC) or 389 */
 	const char *uri;           /* --ldap-uri */
 	bool starttls;             /* --starttls */
-	const char *ca_file;       /* --ca-file */
-	bool insecure;             /* --insecure */
+	struct iwa_tls_opts tls;   /* --ca-file --insecure */
 	const char *bind_dn;       /* --bind-dn: simple bind */
 	const char *password_file; /* --password-file */
 	const char *password;      /* only from --extra-opts ini "password = ..." (never argv) */
@@ -32,8 +32,6 @@ struct iwa_ldap_opts {
 enum {
 	IWA_OPT_LDAP_URI = CHAR_MAX + 8,
 	IWA_OPT_LDAP_STARTTLS,
-	IWA_OPT_LDAP_CA_FILE,
-	IWA_OPT_LDAP_INSECURE,
 	IWA_OPT_LDAP_BIND_DN,
 	IWA_OPT_LDAP_PASSWORD_FILE,
 	IWA_OPT_LDAP_PASSWORD,
@@ -48,15 +46,15 @@ enum {
 	{"base", required_argument, NULL, 'b'},                                     \
 	{"ldap-uri", required_argument, NULL, IWA_OPT_LDAP_URI},                    \
 	{"starttls", no_argument, NULL, IWA_OPT_LDAP_STARTTLS},                     \
-	{"ca-file", required_argument, NULL, IWA_OPT_LDAP_CA_FILE},                 \
-	{"insecure", no_argument, NULL, IWA_OPT_LDAP_INSECURE},                     \
 	{"bind-dn", required_argument, NULL, IWA_OPT_LDAP_BIND_DN},                 \
 	{"password-file", required_argument, NULL, IWA_OPT_LDAP_PASSWORD_FILE},     \
 	{"password", required_argument, NULL, IWA_OPT_LDAP_PASSWORD},               \
+	IWA_TLS_LONGOPTS_ENTRIES,                                                   \
 	IWA_KRB_LONGOPTS_ENTRIES
 /* clang-format on */
 /* The help text of these options as a string literal (so a plugin can concatenate it with
- * its own); iwa_ldap_options_help holds the same text. 79 columns. */
+ * its own), the TLS and Kerberos blocks included; iwa_ldap_options_help holds the same text.
+ * 79 columns. */
 #define IWA_LDAP_OPTIONS_HELP                                                                      \
 	"Directory connection:\n"                                                                  \
 	" -H, --host NAME        domain controller to ask (a name: Kerberos needs\n"               \
@@ -65,25 +63,17 @@ enum {
 	"                        check_spn_unique; 389 for check_batch_logon_gpo);\n"              \
 	"                        636 and 3269 mean ldaps://\n"                                     \
 	" --ldap-uri URI         ldap://HOST[:PORT] or ldaps://HOST[:PORT] instead of\n"           \
-	"                        -H/-p\n"                                                          \
+	"                        -H/-p (default: none)\n"                                          \
 	" --starttls             upgrade ldap:// to TLS with StartTLS (default: off)\n"            \
-	" --ca-file FILE         CA certificates for the server's TLS certificate\n"               \
-	"                        (default: the system's trust store)\n"                            \
-	" --insecure             do not verify the TLS certificate (default: verify)\n"            \
 	" -b, --base DN          search base (default: the plugin's, see below)\n"                 \
-	"Authentication (default: SASL GSSAPI with Kerberos):\n"                                   \
-	" --keytab FILE          get a ticket from this client keytab into a private\n"            \
-	"                        cache, removed at exit (default: no keytab, use the\n"            \
-	"                        cache below)\n"                                                   \
-	" --principal NAME       keytab principal (default: the keytab's first one)\n"             \
-	" --ccache NAME          credential cache to use; with --keytab, a valid TGT\n"            \
-	"                        in it is reused, else renewed there (default:\n"                  \
-	"                        KRB5CCNAME or the default cache, without --keytab)\n"             \
+	"Authentication (default: SASL GSSAPI with the Kerberos credentials below):\n"             \
 	" --bind-dn DN           simple bind as DN instead of Kerberos; only over TLS\n"           \
-	"                        (ldaps:// or --starttls)\n"                                       \
-	" --password-file FILE   simple-bind password: the file's first line\n"                    \
+	"                        (ldaps:// or --starttls) (default: none, Kerberos)\n"             \
+	" --password-file FILE   simple-bind password: the file's first line (checked\n"           \
+	"                        before any connection) (default: none)\n"                         \
 	" --password PASSWORD    only as `password = ...` in the --extra-opts ini file;\n"         \
-	"                        never put a password on the command line\n"
+	"                        never put a password on the command line (default:\n"             \
+	"                        none)\n" IWA_KRB_OPTIONS_HELP IWA_TLS_OPTIONS_HELP
 extern const struct option iwa_ldap_longopts[]; /* terminated by {0} */
 extern const char iwa_ldap_options_help[];      /* help text for these options */
 void iwa_ldap_opts_init(struct iwa_ldap_opts *o, unsigned default_port);

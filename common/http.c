@@ -581,8 +581,11 @@ int iwa_http_xfer_new(struct iwa_http *h, const char *url, const char *connect_t
 	SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SETOPT(e, CURLOPT_SSL_VERIFYPEER, h->insecure ? 0L : 1L);
 	SETOPT(e, CURLOPT_SSL_VERIFYHOST, h->insecure ? 0L : 2L);
-	if (h->ca_file != NULL)
+	if (h->ca_file != NULL) {
+		/* tls.h: --ca-file means ONLY these CAs (not also curl's built-in CA directory) */
 		SETOPT(e, CURLOPT_CAINFO, h->ca_file);
+		SETOPT(e, CURLOPT_CAPATH, NULL);
+	}
 	if (x->connect_to != NULL)
 		SETOPT(e, CURLOPT_CONNECT_TO, x->connect_to);
 	x->next = h->xfers;

@@ -103,7 +103,7 @@ void iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len)
 /* ---- transport (libcurl multi) ---- */
 
 struct iwa_http_opts {
-	const char *ca_file;    /* NULL: system trust store */
+	const char *ca_file;    /* NULL: system trust store; else only these CAs (tls.h) */
 	bool insecure;          /* no peer/host verification */
 	size_t body_max;        /* body bytes kept per response (default 4096 when 0) */
 	const char *user_agent; /* NULL: "iwa-plugins" */

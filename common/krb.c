@@ -9,6 +9,7 @@
 #include "budget.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <krb5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,24 +515,88 @@ bool iwa_krb_tgt_reused(const struct iwa_krb *k)
 	return k != NULL && k->reused;
 }
 
-int iwa_krb_opt(struct iwa_krb_opts *o, int opt, const char *arg)
+int iwa_krb_opt(struct iwa_krb_opts *o, int opt, const char *arg, struct iwa_err *err)
 {
+	const char **slot = NULL;
+	const char *name = NULL;
+
 	switch (opt) {
 	case IWA_OPT_KRB_KEYTAB:
-		o->keytab = arg;
-		return 1;
+		slot = &o->keytab;
+		name = "--keytab";
+		break;
 	case IWA_OPT_KRB_PRINCIPAL:
-		o->principal = arg;
-		return 1;
+		slot = &o->principal;
+		name = "--principal";
+		break;
 	case IWA_OPT_KRB_CCACHE:
-		o->ccache = arg;
-		return 1;
+		slot = &o->ccache;
+		name = "--ccache";
+		break;
 	case IWA_OPT_KRB_FRESH:
 		o->fresh = true;
 		return 1;
 	default:
 		return 0;
 	}
+	/* an empty value would silently mean "not given" (the ambient cache) */
+	if (arg == NULL || arg[0] == '\0')
+		return iwa_err_set(err, IWA_EINVAL, "%s: empty value", name);
+	*slot = arg;
+	return 1;
+}
+
+/* The file behind a keytab name, or NULL for a type that is no file (MEMORY:, ...). A name
+ * without a type prefix is a path; "/x:y" (a ':' after a '/') too. */
+static const char *keytab_path(const char *name)
+{
+	const char *colon = strchr(name, ':');
+
+	if (strncmp(name, "FILE:", 5) == 0)
+		return name + 5;
+	if (strncmp(name, "WRFILE:", 7) == 0)
+		return name + 7;
+	if (colon == NULL || (strchr(name, '/') != NULL && strchr(name, '/') < colon))
+		return name;
+	return NULL;
+}
+
+int iwa_krb_validate(const struct iwa_krb_opts *o, struct iwa_err *err)
+{
+	const char *path;
+	unsigned char head[2];
+	ssize_t n;
+	int fd, e;
+
+	if (o->principal != NULL && o->keytab == NULL)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--principal needs --keytab (without a keytab the cache's own "
+				   "principal is used)");
+	if (o->keytab == NULL || (path = keytab_path(o->keytab)) == NULL)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return iwa_err_set(err, IWA_EINVAL, "--keytab %s: cannot read the keytab: %s",
+				   o->keytab, strerror(errno));
+	do
+		n = read(fd, head, sizeof head);
+	while (n < 0 && errno == EINTR);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return iwa_err_set(err, IWA_EINVAL, "--keytab %s: cannot read the keytab: %s",
+				   o->keytab, strerror(e));
+	if (n == 0)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--keytab %s: the keytab is empty (export the account's keys "
+				   "into it)",
+				   o->keytab);
+	if (n < 2 || head[0] != 5 || (head[1] != 1 && head[1] != 2))
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--keytab %s: not a keytab file (no keytab format version "
+				   "0x0501/0x0502 at its start)",
+				   o->keytab);
+	return 0;
 }
 
 /* Removes the private cache file (if we made one) and frees k. Accepts NULL. */

@@ -39,8 +39,29 @@ enum {
 	{"principal", required_argument, NULL, IWA_OPT_KRB_PRINCIPAL},              \
 	{"ccache", required_argument, NULL, IWA_OPT_KRB_CCACHE}
 /* clang-format on */
-/* Stores one credential option in o. Returns 1 when opt was one of them, 0 when not. */
-int iwa_krb_opt(struct iwa_krb_opts *o, int opt, const char *arg);
+/* The help text of the options above but --fresh-ticket (79 columns), the same in every
+ * plugin. */
+#define IWA_KRB_OPTIONS_HELP                                                                       \
+	"Kerberos credentials (the same for every plugin):\n"                                      \
+	" --keytab FILE          get a TGT from this client keytab (checked before any\n"          \
+	"                        connection) into a private cache, removed at exit, or\n"          \
+	"                        into --ccache (default: none, use the cache below)\n"             \
+	" --principal NAME       the keytab's principal to use; needs --keytab\n"                  \
+	"                        (default: the keytab's first one)\n"                              \
+	" --ccache NAME          credential cache, e.g. FILE:/var/cache/iwa/cc; with\n"            \
+	"                        --keytab a valid TGT in it is reused, else renewed\n"             \
+	"                        there, so consecutive runs need no KDC exchange\n"                \
+	"                        (default: KRB5CCNAME or the default cache; with\n"                \
+	"                        --keytab a private cache)\n"
+
+/* Stores one credential option in o. Returns 1 when opt was one of them, 0 when not,
+ * IWA_EINVAL (err names the option) on an empty value. */
+int iwa_krb_opt(struct iwa_krb_opts *o, int opt, const char *arg, struct iwa_err *err);
+/* Cross-option rules and the keytab file, before any network I/O: --principal needs
+ * --keytab; a keytab file (FILE:/path, WRFILE:/path or a path) must be readable and start
+ * with the keytab format's version (0x0501/0x0502). Returns 0 or IWA_EINVAL with one line
+ * naming the option ("--keytab /x: cannot read the keytab: No such file or directory"). */
+int iwa_krb_validate(const struct iwa_krb_opts *o, struct iwa_err *err);
 
 struct iwa_krb;
 

@@ -2,12 +2,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Longest input shown back in an error message. */
 #define SHOW_MAX 40
@@ -351,4 +353,50 @@ void iwa_buf_free(struct iwa_buf *b)
 char *iwa_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
+}
+
+int iwa_read_file(const char *path, size_t max, char **data_out, size_t *len_out,
+		  struct iwa_err *err)
+{
+	struct iwa_buf b;
+	char chunk[4096];
+	char *data;
+	size_t len;
+	int fd, rc = 0;
+
+	iwa_buf_init(&b, max + 1);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return iwa_err_set(err, IWA_EIO, "%s", strerror(errno));
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = iwa_err_set(err, IWA_EIO, "%s", strerror(errno));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		if (iwa_buf_add(&b, chunk, (size_t)n) < 0) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "larger than %zu bytes", max);
+			goto cleanup;
+		}
+	}
+	len = b.len;
+	data = iwa_buf_take(&b);
+	if (data == NULL) {
+		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	*data_out = data;
+	*len_out = len;
+cleanup:
+	explicit_bzero(chunk, sizeof chunk);
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.cap);
+	iwa_buf_free(&b);
+	close(fd);
+	return rc;
 }

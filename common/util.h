@@ -36,6 +36,12 @@ int iwa_buf_add_json_str(struct iwa_buf *b, const char *s);
 char *iwa_buf_take(struct iwa_buf *b);
 void iwa_buf_free(struct iwa_buf *b);
 
+/* Reads the whole file at path (at most max bytes) into *data_out, NUL-terminated (caller
+ * frees; wipe it first when it may hold a secret), its length in *len_out. Returns 0, or
+ * IWA_EIO / IWA_ENOMEM with err->msg holding only the reason ("No such file or directory",
+ * "Is a directory", "larger than N bytes") so that the caller names the option and the file. */
+int iwa_read_file(const char *path, size_t max, char **data_out, size_t *len_out,
+		  struct iwa_err *err);
 /* strdup that returns NULL for NULL. */
 char *iwa_strdup(const char *s);
 

@@ -6,6 +6,8 @@
 #include "budget.h"
 #include "util.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,10 +142,32 @@ static int blg_validate(void *vcfg, const struct iwa_common_opts *common, struct
 		return iwa_err_set(err, IWA_EINVAL,
 				   "-C/--computer is required (the IIS servers' "
 				   "computer accounts, repeatable)");
+	/* SMB authenticates with Kerberos only, from KRB5CCNAME/the default cache: with
+	 * a simple bind no credentials of ours are set up, so it would silently use
+	 * whatever ticket that cache holds (or fail for a reason we cannot name). */
+	if (c->ldap.bind_dn != NULL && c->sysvol_path == NULL)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--bind-dn without --sysvol-path: SYSVOL is read over "
+				   "SMB with Kerberos only, which would silently use the "
+				   "ambient credential cache; authenticate with --keytab "
+				   "or --ccache instead of --bind-dn, or give --sysvol-path "
+				   "DIR");
+	if (c->sysvol_host != NULL && c->sysvol_path != NULL)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--sysvol-host (SYSVOL over SMB) and --sysvol-path (SYSVOL "
+				   "from a directory) exclude each other");
 	rc = iwa_ldap_validate(&c->ldap, err);
 	if (rc != 0)
 		return rc;
-	if (c->sysvol_path == NULL) {
+	if (c->sysvol_path != NULL) {
+		DIR *d = opendir(c->sysvol_path);
+
+		if (d == NULL)
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--sysvol-path %s: cannot read the directory: %s",
+					   c->sysvol_path, strerror(errno));
+		closedir(d);
+	} else {
 		if (!iwa_smb_available())
 			return iwa_err_set(err, IWA_EINVAL,
 					   "--sysvol-path is required: this build has "
@@ -255,7 +279,8 @@ static const struct iwa_plugin blg_plugin = {
 		 "Authenticated Users and This Organization; the account's SIDs are its\n"
 		 "objectSid and tokenGroups. Site-linked GPOs only with --site. The directory\n"
 		 "cannot show what a server has applied (gpupdate /force after a change).\n"
-		 "SMB uses Kerberos only (never NTLM): with --bind-dn, give --sysvol-path.\n",
+		 "SMB uses Kerberos only (never NTLM), with the credentials of --keytab or\n"
+		 "--ccache: --bind-dn (LDAP only) therefore needs --sysvol-path.\n",
 	.examples =
 		"  check_batch_logon_gpo -H dc1.camtest.test --keytab /etc/iwa/monitor.keytab \\\n"
 		"      -a 'CAMTEST\\cam-svc' -C SERVER1 -C SERVER2 --gpo IIS-BatchLogon-GPO\n"

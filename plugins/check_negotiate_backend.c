@@ -27,8 +27,7 @@ static const struct option nb_longopts[] = {
 	{"realm", required_argument, NULL, OPT_REALM},
 	IWA_KRB_LONGOPTS_ENTRIES,
 	{"fresh-ticket", no_argument, NULL, IWA_OPT_KRB_FRESH},
-	{"ca-file", required_argument, NULL, OPT_CA_FILE},
-	{"insecure", no_argument, NULL, OPT_INSECURE},
+	IWA_TLS_LONGOPTS_ENTRIES,
 	{"require-mutual", no_argument, NULL, OPT_REQUIRE_MUTUAL},
 	{NULL, 0, NULL, 0},
 };
@@ -62,20 +61,10 @@ static const char nb_options[] =
 	" --spn SPN              service principal to ask for, imported exactly (no DNS\n"
 	"                        canonicalization) (default: HTTP/<URL host>)\n"
 	" --realm REALM          realm of the SPN (default: our principal's realm)\n"
-	" --keytab FILE          get a TGT from this client keytab into a private cache\n"
-	"                        (or into --ccache) (default: none, use the cache)\n"
-	" --principal NAME       keytab principal (default: the keytab's first one)\n"
-	" --ccache NAME          credential cache; a FILE: cache given here lets\n"
-	"                        consecutive runs reuse the TGT and the service ticket\n"
-	"                        without KDC traffic (default: KRB5CCNAME or the\n"
-	"                        default cache; with --keytab a private cache)\n"
-	" --fresh-ticket         ask the KDC for a new service ticket even when one is\n"
-	"                        cached (only that ticket is replaced) (default: reuse)\n"
-	"TLS:\n"
-	" --ca-file FILE         CA certificates to verify the servers (default: the\n"
-	"                        system's trust store)\n"
-	" --insecure             do not verify certificates (default: verify)\n"
-	"Results:\n"
+	" --fresh-ticket         ask the KDC for a new service ticket even when the\n"
+	"                        cache (e.g. --ccache) holds a valid one from an earlier\n"
+	"                        run; only that ticket is replaced (default: reuse "
+	"it)\n" IWA_KRB_OPTIONS_HELP IWA_TLS_OPTIONS_HELP "Results:\n"
 	" -e, --expect CODES     HTTP status expected after authentication, a list of\n"
 	"                        codes and ranges, e.g. 200,301-302 (default: 200-399)\n"
 	" -w, --warning RANGE    WARNING when a backend's total time in seconds is\n"

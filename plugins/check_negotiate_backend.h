@@ -8,6 +8,7 @@
 #include "krb.h"
 #include "plugin.h"
 #include "range.h"
+#include "tls.h"
 
 #define MAX_BACKENDS 32
 #define MAX_EXPECT 16
@@ -17,8 +18,6 @@ enum nb_opt {
 	OPT_NO_VIP = IWA_OPT_PLUGIN,
 	OPT_SPN,
 	OPT_REALM,
-	OPT_CA_FILE,
-	OPT_INSECURE,
 	OPT_REQUIRE_MUTUAL,
 };
 
@@ -46,8 +45,7 @@ struct nb_cfg {
 	const char *spn;
 	const char *realm;
 	struct iwa_krb_opts krb;
-	const char *ca_file;
-	bool insecure;
+	struct iwa_tls_opts tls;
 	struct code_range expect[MAX_EXPECT];
 	size_t nexpect;
 	char expect_text[128];

@@ -207,8 +207,11 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	struct nb_cfg *cfg = vcfg;
 	int rc;
 
-	if (iwa_krb_opt(&cfg->krb, opt, arg))
-		return 0;
+	rc = iwa_krb_opt(&cfg->krb, opt, arg, err);
+	if (rc == 0)
+		rc = iwa_tls_opt(&cfg->tls, opt, arg, err);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	switch (opt) {
 	case 'u':
 		return nb_parse_url(cfg, arg, err);
@@ -248,12 +251,6 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 					   arg);
 		cfg->realm = arg;
 		return 0;
-	case OPT_CA_FILE:
-		cfg->ca_file = arg;
-		return 0;
-	case OPT_INSECURE:
-		cfg->insecure = true;
-		return 0;
 	case OPT_REQUIRE_MUTUAL:
 		cfg->require_mutual = true;
 		return 0;
@@ -273,10 +270,6 @@ int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err
 		return iwa_err_set(err, IWA_EINVAL, "-u/--url is required (the public URL)");
 	if (cfg->no_vip && cfg->nbackends == 0)
 		return iwa_err_set(err, IWA_EINVAL, "--no-vip without -B: nothing to check");
-	if (cfg->krb.principal != NULL && cfg->krb.keytab == NULL)
-		return iwa_err_set(err, IWA_EINVAL, "--principal needs --keytab");
-	if (cfg->insecure && cfg->ca_file != NULL)
-		return iwa_err_set(err, IWA_EINVAL, "--insecure and --ca-file exclude each other");
 	if (cfg->spn != NULL &&
 	    iwa_gss_service_principal(cfg->spn, "REALM", principal, sizeof(principal), &e2) < 0)
 		return iwa_err_set(err, IWA_EINVAL, "--spn: %s", e2.msg);
@@ -291,6 +284,9 @@ int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err
 				return iwa_err_set(err, IWA_EINVAL, "-B: '%s' is given twice",
 						   cfg->backends[i].label);
 	}
+	/* the shared credential and TLS rules, files last (still before any network I/O) */
+	if (iwa_krb_validate(&cfg->krb, err) < 0 || iwa_tls_validate(&cfg->tls, err) < 0)
+		return err->code;
 	return 0;
 }
 

@@ -592,7 +592,8 @@ int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *r
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	struct iwa_http_opts ho = {cfg->ca_file, cfg->insecure, 4096, "check_negotiate_backend"};
+	struct iwa_http_opts ho = {cfg->tls.ca_file, cfg->tls.insecure, 4096,
+				   "check_negotiate_backend"};
 	rc = iwa_http_new(&ho, &http, err);
 	if (rc < 0)
 		goto cleanup;

@@ -35,6 +35,20 @@ expect() {
     tap_fail "$name" "${why[@]}" "--- stdout:" "$OUT" "--- stderr:" "$ERR"; fi
 }
 
+# expect_one_line NAME WANT_RC EXACT_LINE CMD... : runs CMD; exit code, stdout exactly one line
+# equal to EXACT_LINE, nothing on stderr (as a plugin's option errors must be).
+expect_one_line() {
+  local name=$1 want_rc=$2 want=$3; shift 3
+  run_cmd "$@"
+  local why=() n; n=$(printf '%s\n' "$OUT" | wc -l)
+  [ "$RC" = "$want_rc" ] || why+=("exit code $RC, wanted $want_rc")
+  [ "$OUT" = "$want" ] || why+=("stdout differs; wanted: $want")
+  [ "$n" = 1 ] || why+=("$n lines, wanted 1")
+  [ -z "$ERR" ] || why+=("stderr not empty")
+  if [ ${#why[@]} -eq 0 ]; then tap_ok "$name"; else
+    tap_fail "$name" "${why[@]}" "--- stdout:" "$OUT" "--- stderr:" "$ERR"; fi
+}
+
 # tap_check NAME CMD... : ok when CMD exits 0.
 tap_check() {
   local name=$1; shift

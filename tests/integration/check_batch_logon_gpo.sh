@@ -204,6 +204,20 @@ expect "account and computer missing: CRITICAL naming both" 2 \
 gpo -H "$LAB_DC_FQDN" -a cam-svc
 expect "no -C: UNKNOWN naming the option" 3 '^BATCH_LOGON UNKNOWN - -C/--computer is required'
 
+# A simple bind (LDAPS) reads SYSVOL from --sysvol-path; without it SMB would silently use the
+# ambient credential cache: UNKNOWN before any connection, saying what to give instead.
+SIMPLE=(--ldap-uri "ldaps://$LAB_DC_FQDN" --ca-file "$LAB_CA" --bind-dn "$LAB_MONITOR_DN"
+  --password-file "$LAB_MONITOR_PASSWORD_FILE" -a 'CAMTEST\cam-svc' -C SERVER1 -C SERVER2)
+gpo "${SIMPLE[@]}" --sysvol-path "$LAB_SYSVOL"
+expect "simple bind over LDAPS with --sysvol-path: OK, same verdict" 0 \
+  "^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO"
+gpo "${SIMPLE[@]}"
+expect "--bind-dn without --sysvol-path: UNKNOWN, give --keytab/--ccache or --sysvol-path" 3 \
+  '^BATCH_LOGON UNKNOWN - --bind-dn without --sysvol-path: SYSVOL is read over SMB with Kerberos only, which would silently use the ambient credential cache; authenticate with --keytab or --ccache instead of --bind-dn, or give --sysvol-path DIR$'
+gpo "${BASE[@]}" --sysvol-path "$WORK/no-such-dir"
+expect "--sysvol-path that does not exist: UNKNOWN before any connection" 3 \
+  "^BATCH_LOGON UNKNOWN - --sysvol-path $WORK/no-such-dir: cannot read the directory: No such file or directory\$"
+
 # ---------------------------------------------------------------- --help
 run_cmd "$P" --help
 long=$(printf '%s\n' "$OUT" | awk 'length($0) > 80' | wc -l)

@@ -232,9 +232,19 @@ expect "wrong keytab: UNKNOWN, our credentials named" 3 \
   '^NEGOTIATE UNKNOWN - .*monitor@CAMTEST\.TEST.*(keytab|Preauthentication)'
 nb -u "$URL" -B server1 --ccache "FILE:$WORK/empty.cc" --ca-file "$LAB_CA"
 expect "no credentials in the cache: UNKNOWN" 3 '^NEGOTIATE UNKNOWN - .*(no valid Kerberos credentials|cache)'
-nb "${BASE[@]}" -B server1 --ca-file /dev/null --no-vip 2>/dev/null
+# --ca-file means only the CAs in FILE: a real CA that did not sign the backends' certificates
+# (a unit-test fixture) -> the backend's certificate is not trusted.
+OTHER_CA=$(cd "$(dirname "$0")/../unit/fixtures/tls" && pwd)/one.pem
+nb -u "$URL" --keytab "$LAB_MONITOR_KEYTAB" -B server1 --ca-file "$OTHER_CA" --no-vip
 expect "TLS: a CA that does not sign the server -> CRITICAL, named" 2 \
-  '^NEGOTIATE CRITICAL - server1: TLS (certificate not trusted|handshake failed)'
+  '^NEGOTIATE CRITICAL - server1: TLS certificate not trusted'
+# A --ca-file that is no CA bundle is our mistake, caught before any connection.
+nb "${BASE[@]}" -B server1 --ca-file /dev/null --no-vip
+expect "TLS: --ca-file /dev/null -> UNKNOWN before any connection" 3 \
+  '^NEGOTIATE UNKNOWN - --ca-file /dev/null: not a PEM CA bundle: the file is empty$'
+nb -u "$URL" -B server1 --keytab "$WORK/missing.keytab" --ca-file "$LAB_CA"
+expect "a --keytab that does not exist -> UNKNOWN naming it" 3 \
+  "^NEGOTIATE UNKNOWN - --keytab $WORK/missing\\.keytab: cannot read the keytab: No such file or directory\$"
 
 # ------------------------------------------------------------------ --help
 # Every option of the plugin's own section states its default or that it is required.

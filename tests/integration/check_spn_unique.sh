@@ -210,6 +210,20 @@ expect "auth: wrong password -> UNKNOWN with the server's reason" 3 \
 spn --ldap-uri "ldaps://$DC:3269" --bind-dn "$LAB_MONITOR_DN" --password-file "$LAB_MONITOR_PASSWORD_FILE" -f "$LAB_FQDN"
 expect "auth: untrusted TLS certificate -> UNKNOWN naming --ca-file" 3 \
   '^SPN_UNIQUE UNKNOWN - cannot reach ldaps://dc1\.camtest\.test:3269 .*the TLS certificate trusted \(--ca-file\)\?\)$'
+# --ca-file means only the CAs in FILE, for LDAPS as for HTTPS: a real CA that did not sign the
+# DC's certificate (a unit-test fixture) -> not trusted.
+OTHER_CA=$(cd "$(dirname "$0")/../unit/fixtures/tls" && pwd)/one.pem
+spn --ldap-uri "ldaps://$DC:3269" --ca-file "$OTHER_CA" --bind-dn "$LAB_MONITOR_DN" \
+  --password-file "$LAB_MONITOR_PASSWORD_FILE" -f "$LAB_FQDN"
+expect "auth: --ca-file of a CA that did not sign the DC -> UNKNOWN naming --ca-file" 3 \
+  '^SPN_UNIQUE UNKNOWN - cannot reach ldaps://dc1\.camtest\.test:3269 .*the TLS certificate trusted \(--ca-file\)\?\)$'
+spn --ldap-uri "ldaps://$DC:3269" --ca-file /dev/null --bind-dn "$LAB_MONITOR_DN" \
+  --password-file "$LAB_MONITOR_PASSWORD_FILE" -f "$LAB_FQDN"
+expect "auth: --ca-file /dev/null -> UNKNOWN before any connection" 3 \
+  '^SPN_UNIQUE UNKNOWN - --ca-file /dev/null: not a PEM CA bundle: the file is empty$'
+spn "${TARGET[@]}" --keytab "$WORK/missing.keytab"
+expect "auth: a --keytab that does not exist -> UNKNOWN naming it" 3 \
+  "^SPN_UNIQUE UNKNOWN - --keytab $WORK/missing\\.keytab: cannot read the keytab: No such file or directory\$"
 run_cmd "$LAB" exec env KRB5CCNAME="FILE:$WORK/none" "$P" "${TARGET[@]}"
 expect "auth: empty credential cache -> UNKNOWN saying kinit or --keytab" 3 \
   "^SPN_UNIQUE UNKNOWN - no valid Kerberos credentials in FILE:$WORK/none \(run kinit, or give --keytab\)"

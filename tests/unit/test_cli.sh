@@ -15,14 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 # one_line NAME WANT_RC EXACT_FIRST_LINE ARGS... : exactly one line, nothing on stderr.
 one_line() {
   local name=$1 want_rc=$2 want=$3; shift 3
-  run_cmd "$FAKE" "$@"
-  local why=() n; n=$(printf '%s\n' "$OUT" | wc -l)
-  [ "$RC" = "$want_rc" ] || why+=("exit code $RC, wanted $want_rc")
-  [ "$OUT" = "$want" ] || why+=("stdout differs; wanted: $want")
-  [ "$n" = 1 ] || why+=("$n lines, wanted 1")
-  [ -z "$ERR" ] || why+=("stderr not empty")
-  if [ ${#why[@]} -eq 0 ]; then tap_ok "$name"; else
-    tap_fail "$name" "${why[@]}" "--- stdout:" "$OUT" "--- stderr:" "$ERR"; fi
+  expect_one_line "$name" "$want_rc" "$want" "$FAKE" "$@"
 }
 
 # fits80 NAME : $OUT has no line longer than 80 columns.

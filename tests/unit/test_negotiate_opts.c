@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -175,9 +177,29 @@ static void test_validate(void **state)
 	nb_cfg_free(&cfg);
 
 	memset(&cfg, 0, sizeof(cfg));
-	const int o4[] = {'u', OPT_INSECURE, OPT_CA_FILE};
+	const int o4[] = {'u', IWA_OPT_TLS_INSECURE, IWA_OPT_TLS_CA_FILE};
 	const char *a4[] = {"https://sso/", NULL, "/ca.pem"};
 	assert_int_equal(configure(&cfg, &err, 3, o4, a4), IWA_EINVAL);
+	assert_string_equal(err.msg, "--insecure and --ca-file exclude each other (--insecure "
+				     "verifies no certificate)");
+	nb_cfg_free(&cfg);
+
+	/* the shared file checks (tls.c, krb.c) run in nb_validate, before any I/O */
+	memset(&cfg, 0, sizeof(cfg));
+	const int o4b[] = {'u', IWA_OPT_TLS_CA_FILE};
+	const char *a4b[] = {"https://sso/", "/nonexistent/ca.pem"};
+	assert_int_equal(configure(&cfg, &err, 2, o4b, a4b), IWA_EINVAL);
+	assert_string_equal(err.msg, "--ca-file /nonexistent/ca.pem: cannot read the CA file: No "
+				     "such file or directory");
+	nb_cfg_free(&cfg);
+
+	memset(&cfg, 0, sizeof(cfg));
+	const int o4c[] = {'u', IWA_OPT_KRB_KEYTAB};
+	const char *a4c[] = {"https://sso/", "/nonexistent/monitor.keytab"};
+	assert_int_equal(configure(&cfg, &err, 2, o4c, a4c), IWA_EINVAL);
+	assert_string_equal(err.msg,
+			    "--keytab /nonexistent/monitor.keytab: cannot read the keytab: "
+			    "No such file or directory");
 	nb_cfg_free(&cfg);
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -211,6 +233,12 @@ static void test_validate(void **state)
 	const char *a8[] = {"A@B"};
 	assert_int_equal(configure(&cfg, &err, 1, o8, a8), IWA_EINVAL);
 
+	/* an empty keytab file (the format's version only): readable, a keytab */
+	char keytab[] = "test_negotiate_opts.keytab.XXXXXX";
+	int fd = mkstemp(keytab);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "\x05\x02", 2), 2);
+	close(fd);
 	memset(&cfg, 0, sizeof(cfg));
 	const int o9[] = {'u',
 			  'B',
@@ -233,7 +261,7 @@ static void test_validate(void **state)
 			    "1",
 			    "5",
 			    NULL,
-			    "/k.keytab",
+			    keytab,
 			    "monitor",
 			    NULL,
 			    "HTTP/sso@CAMTEST.TEST",
@@ -246,6 +274,7 @@ static void test_validate(void **state)
 	assert_true(cfg.th.has_warn && cfg.th.has_crit);
 	assert_string_equal(cfg.krb.ccache, "FILE:/tmp/cc");
 	nb_cfg_free(&cfg);
+	unlink(keytab);
 }
 
 int main(void)
