@@ -232,9 +232,23 @@ expect "wrong keytab: UNKNOWN, our credentials named" 3 \
   '^NEGOTIATE UNKNOWN - .*monitor@CAMTEST\.TEST.*(keytab|Preauthentication)'
 nb -u "$URL" -B server1 --ccache "FILE:$WORK/empty.cc" --ca-file "$LAB_CA"
 expect "no credentials in the cache: UNKNOWN" 3 '^NEGOTIATE UNKNOWN - .*(no valid Kerberos credentials|cache)'
-nb "${BASE[@]}" -B server1 --ca-file /dev/null --no-vip 2>/dev/null
+# A real CA that did not sign the server's certificate (/dev/null used to stand in for one:
+# libcurl cannot load it at all, and that is our own mistake, UNKNOWN).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -keyout "$WORK/other-ca.key" -out "$WORK/other-ca.pem" -subj "/CN=another CA" >/dev/null 2>&1
+nb "${BASE[@]}" -B server1 --ca-file "$WORK/other-ca.pem" --no-vip 2>/dev/null
 expect "TLS: a CA that does not sign the server -> CRITICAL, named" 2 \
-  '^NEGOTIATE CRITICAL - server1: TLS (certificate not trusted|handshake failed)'
+  '^NEGOTIATE CRITICAL - server1: TLS certificate not trusted \(0/1 backends OK\)' \
+  '^\[CRITICAL\] server1: TLS certificate not trusted for server1:443: SSL certificate problem: unable to get local issuer certificate — no trusted CA issued it'
+
+# ------------------------------------------------------------------ TLS: one cause, summary and detail
+# The URL's host (the DC's name) is not in the backend's certificate (sso, server1, server2):
+# the summary says "name mismatch" as the detail does (it used to say "not trusted").
+nb -u "https://$LAB_DC_FQDN/" --spn "HTTP/$LAB_FQDN" -B server1 --no-vip \
+  --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA"
+expect "TLS: a certificate that does not name the URL's host -> 'certificate name mismatch' in summary and detail" 2 \
+  '^NEGOTIATE CRITICAL - server1: TLS certificate name mismatch \(0/1 backends OK\) \| ' \
+  "^\[CRITICAL\] server1: TLS certificate name mismatch for server1:443: SSL: no alternative certificate subject name matches target host name 'dc1\.camtest\.test' — the certificate does not name the URL's host"
 
 # ------------------------------------------------------------------ --help
 # Every option of the plugin's own section states its default or that it is required.
