@@ -25,7 +25,8 @@
 #   /hang-headers   sends the status line and one header of the 401, then nothing
 # Every endless or hanging answer stops when the client goes away, and after 60 s at most.
 #
-# Usage: negotiate_fake_backend.py ADDR PORT     (serves until killed)
+# Usage: negotiate_fake_backend.py ADDR PORT [LOG]   (serves until killed; LOG: one line
+#            "GET /path" appended per request)
 #        negotiate_fake_backend.py --syn-drop ADDR PORT
 #            listens with a full accept queue and never accepts: the kernel drops every new
 #            SYN, so a client's TCP connect hangs (the "connect" step of a timeout).
@@ -36,6 +37,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LIMIT_S = 60  # the longest any answer lasts
+LOG = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -89,6 +91,9 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def do_GET(self):
+        if LOG:
+            with open(LOG, "a") as f:
+                f.write("GET %s\n" % self.path)
         auth = self.headers.get("Authorization", "")
         negotiated = auth.startswith("Negotiate ") and len(auth) > 20
         path = self.path.split("?")[0]
@@ -168,4 +173,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "--syn-drop":
         syn_drop(sys.argv[2], int(sys.argv[3]))
     else:
+        LOG = sys.argv[3] if len(sys.argv) > 3 else None
         Server((sys.argv[1], int(sys.argv[2])), Handler).serve_forever()
