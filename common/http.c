@@ -725,7 +725,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	struct iwa_http_xfer *x = userdata;
 	struct iwa_http_resp *r = &x->resp;
 	size_t n = size * nmemb;
-	if (n > IWA_HTTP_BODY_MAX - r->body_bytes) {
+	if (r->cap != IWA_HTTP_CAP_NONE || n > IWA_HTTP_BODY_MAX - r->body_bytes) {
 		r->body_bytes += n;
 		r->cap = IWA_HTTP_CAP_BODY;
 		return 0;

@@ -6,6 +6,7 @@
  * header cap, Location and the phase), (when a Negotiate token comes out) through the
  * server-token decoder (base64, then the SPNEGO outer DER shape), and as a token itself;
  * plus as libcurl error text for the TLS classification. */
+#include <curl/curl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (text != NULL) {
 		memcpy(text, data, size);
 		text[size] = '\0';
-		enum iwa_tls_problem p = iwa_tls_classify(60 /* PEER_FAILED_VERIFICATION */,
+		enum iwa_tls_problem p = iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION,
 							  size > 0 ? data[0] : 0, text);
 		if (p == IWA_TLS_NONE || iwa_tls_problem_summary(p) == NULL)
 			abort();
