@@ -439,6 +439,24 @@ static void conn_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
 
 static struct ldap_conncb budget_conncb = {conn_add, conn_del, NULL};
 
+/* Connection callback: the cap on one incoming LDAP message (IWA_LDAP_MESSAGE_MAX). liblber
+ * then refuses a longer message as soon as its length is read (errno ERANGE), instead of
+ * allocating what the server announced. */
+static int cap_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+		   struct ldap_conncb *ctx)
+{
+	ber_len_t max = IWA_LDAP_MESSAGE_MAX;
+
+	(void)ld;
+	(void)srv;
+	(void)addr;
+	(void)ctx;
+	(void)ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max);
+	return 0;
+}
+
+static struct ldap_conncb cap_conncb = {cap_add, conn_del, NULL};
+
 /* Sets the handle's options: protocol, referrals, TLS (CA file, verification) + NEWCTX. */
 static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 			      struct iwa_err *err)
@@ -450,7 +468,8 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 
 	if (ldap_set_option(l->ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(l->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &budget_conncb) != LDAP_OPT_SUCCESS)
+	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &budget_conncb) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &cap_conncb) != LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set protocol options", l->uri);
 	if (o->tls.ca_file != NULL) {
 		/* tls.h: --ca-file means ONLY these CAs (no CA directory from ldap.conf) */
@@ -745,7 +764,18 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 				rc = ldap_fail(l, LDAP_TIMEOUT, "search", err);
 				goto cleanup;
 			}
+			errno = 0;
 			type = ldap_result(l->ld, msgid, LDAP_MSG_ONE, &tv, &msg);
+			if (type < 0 && errno == ERANGE) {
+				/* liblber refused a message past IWA_LDAP_MESSAGE_MAX */
+				rc = iwa_err_set(err, IWA_ELIMIT,
+						 "search on %s: the server sent an LDAP message "
+						 "larger than " IWA_LDAP_MESSAGE_MAX_TEXT
+						 " (the cap on one message) — a broken or hostile "
+						 "directory server",
+						 l->uri);
+				goto cleanup;
+			}
 			if (type == 0) {
 				rc = ldap_fail(l, LDAP_TIMEOUT, "search", err);
 				goto cleanup;
@@ -790,6 +820,31 @@ cleanup:
 	free(list);
 	ber_memfree(cookie.bv_val);
 	return rc;
+}
+
+int iwa_ldap_entry_values(LDAP *ld, LDAPMessage *e, const char *attr, size_t max,
+			  struct berval ***vals_out, size_t *n_out, struct iwa_err *err)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	size_t n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	if (n > max) {
+		char *dn = ldap_get_dn(ld, e);
+
+		iwa_err_set(err, IWA_ELIMIT,
+			    "the directory returned %zu values of %s for %s, more than the %zu "
+			    "the check accepts on one object (AD returns at most 1500: "
+			    "MaxValRange) — a broken or hostile directory server",
+			    n, attr, dn != NULL ? dn : "an entry", max);
+		ldap_memfree(dn);
+		ldap_value_free_len(v);
+		return IWA_ELIMIT;
+	}
+	*vals_out = v;
+	*n_out = n;
+	return 0;
 }
 
 /* Callback of iwa_ldap_root_dse_attr: keeps the first value of the attribute. */

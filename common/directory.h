@@ -95,6 +95,22 @@ const char *iwa_ldap_mech(const struct iwa_ldap *l);
 /* The Kerberos credentials used by a GSSAPI bind (NULL for a simple bind); owned by l. */
 const struct iwa_krb *iwa_ldap_krb(const struct iwa_ldap *l);
 
+/* Caps on what a directory server can make us read (a broken or hostile server cannot make
+ * the plugins use more memory than these): libldap allocates a message's announced length
+ * at once, so one LDAP message (one entry, one result) is refused past
+ * IWA_LDAP_MESSAGE_MAX — a search then fails with IWA_ELIMIT; and iwa_ldap_entry_values()
+ * refuses an attribute with more than IWA_LDAP_VALUES_MAX values (AD itself returns at
+ * most 1500 per attribute: MaxValRange). */
+#define IWA_LDAP_MESSAGE_MAX (4 * 1024 * 1024)
+#define IWA_LDAP_MESSAGE_MAX_TEXT "4 MiB"
+#define IWA_LDAP_VALUES_MAX 10000
+
+/* The values of attr in entry e (ldap_get_values_len), refusing more than max of them with
+ * IWA_ELIMIT (err names the attribute, the entry and the cap). [out] vals_out (NULL when the
+ * entry has no such attribute; free with ldap_value_free_len), n_out. */
+int iwa_ldap_entry_values(LDAP *ld, LDAPMessage *e, const char *attr, size_t max,
+			  struct berval ***vals_out, size_t *n_out, struct iwa_err *err);
+
 /* Called for each entry; return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*iwa_ldap_entry_fn)(LDAP *ld, LDAPMessage *entry, void *ctx);
 

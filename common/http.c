@@ -293,8 +293,13 @@ static void resp_clear_headers(struct iwa_http_resp *r)
 	r->negotiate_offered = false;
 	free(r->negotiate_token);
 	r->negotiate_token = NULL;
+	r->negotiate_token_too_long = false;
+	r->negotiate_token_len = 0;
 	r->www_auth_malformed = false;
+	r->www_auth_error[0] = '\0';
 	r->backend[0] = '\0';
+	r->location[0] = '\0';
+	r->headers_done = false;
 }
 
 void iwa_http_resp_free(struct iwa_http_resp *r)
@@ -346,6 +351,8 @@ static void handle_www_auth(struct iwa_http_resp *r, const char *v, size_t len)
 	size_t n = 0;
 	struct iwa_err e;
 	if (iwa_www_auth_parse(v, len, ch, 16, &n, &e) != 0) {
+		if (!r->www_auth_malformed)
+			snprintf(r->www_auth_error, sizeof(r->www_auth_error), "%.120s", e.msg);
 		r->www_auth_malformed = true;
 		size_t t = skip_token(v, len, 0);
 		if (t > 0) {
@@ -360,7 +367,13 @@ static void handle_www_auth(struct iwa_http_resp *r, const char *v, size_t len)
 		if (!iwa_auth_scheme_is(&ch[i], "Negotiate"))
 			continue;
 		r->negotiate_offered = true;
-		if (ch[i].token68 != NULL && ch[i].token68_len <= IWA_HTTP_TOKEN_MAX) {
+		if (ch[i].token68 != NULL && ch[i].token68_len > r->negotiate_token_len)
+			r->negotiate_token_len = ch[i].token68_len;
+		if (ch[i].token68 != NULL && ch[i].token68_len > IWA_HTTP_TOKEN_MAX) {
+			r->negotiate_token_too_long = true;
+			continue;
+		}
+		if (ch[i].token68 != NULL) {
 			char *t = malloc(ch[i].token68_len + 1);
 			if (t == NULL)
 				continue;
@@ -372,10 +385,41 @@ static void handle_www_auth(struct iwa_http_resp *r, const char *v, size_t len)
 	}
 }
 
-void iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len)
+/* Copies a header value into buf (cut to fit, "..." marking the cut), control bytes as '?'. */
+static void keep_value(char *buf, size_t size, const char *v, size_t l)
 {
+	bool cut = l >= size;
+	if (cut)
+		l = size - 4;
+	for (size_t i = 0; i < l; i++) {
+		unsigned char c = (unsigned char)v[i];
+		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	if (cut) {
+		memcpy(buf + l, "...", 3);
+		l += 3;
+	}
+	buf[l] = '\0';
+}
+
+bool iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len)
+{
+	if (r->cap != IWA_HTTP_CAP_NONE)
+		return false;
+	if (len > IWA_HTTP_HEADERS_MAX || r->header_bytes + len > IWA_HTTP_HEADERS_MAX) {
+		r->header_bytes += len;
+		r->cap = IWA_HTTP_CAP_HEADERS;
+		return false;
+	}
+	r->header_bytes += len;
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
+	if (len == 0) {
+		/* the end of a header section: of the final response unless 1xx */
+		if (r->status >= 200)
+			r->headers_done = true;
+		return true;
+	}
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
 		resp_clear_headers(r);
 		size_t sp = 0;
@@ -389,11 +433,11 @@ void iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len)
 		    line[sp + 3] <= '9' && (sp + 4 == len || line[sp + 4] == ' '))
 			r->status = (line[sp + 1] - '0') * 100 + (line[sp + 2] - '0') * 10 +
 				    (line[sp + 3] - '0');
-		return;
+		return true;
 	}
 	const char *colon = memchr(line, ':', len);
 	if (colon == NULL || colon == line)
-		return;
+		return true;
 	size_t nl = (size_t)(colon - line);
 	size_t vs = skip_ows(line, len, nl + 1);
 	size_t ve = len;
@@ -402,15 +446,213 @@ void iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len)
 	if (nl == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0) {
 		handle_www_auth(r, line + vs, ve - vs);
 	} else if (nl == 9 && strncasecmp(line, "X-Backend", 9) == 0) {
-		size_t l = ve - vs;
-		if (l >= sizeof(r->backend))
-			l = sizeof(r->backend) - 1;
-		for (size_t i = 0; i < l; i++) {
-			unsigned char c = (unsigned char)line[vs + i];
-			r->backend[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-		}
-		r->backend[l] = '\0';
+		keep_value(r->backend, sizeof(r->backend), line + vs, ve - vs);
+	} else if (nl == 8 && strncasecmp(line, "Location", 8) == 0) {
+		keep_value(r->location, sizeof(r->location), line + vs, ve - vs);
 	}
+	return true;
+}
+
+enum iwa_http_phase iwa_http_resp_phase(const struct iwa_http_resp *r, bool https)
+{
+	if (r->headers_done)
+		return IWA_HTTP_PHASE_BODY;
+	if (r->header_bytes > 0 || r->status != 0)
+		return IWA_HTTP_PHASE_WAIT;
+	if (!r->tcp_connected)
+		return IWA_HTTP_PHASE_CONNECT;
+	if (https && !r->tls_done)
+		return IWA_HTTP_PHASE_TLS;
+	return IWA_HTTP_PHASE_WAIT;
+}
+
+/* Reads a DER length at p[*i] (short form, or long form of up to 4 octets). Returns false
+ * when malformed or past end. */
+static bool der_length(const unsigned char *p, size_t end, size_t *i, size_t *len_out)
+{
+	if (*i >= end)
+		return false;
+	unsigned char b = p[(*i)++];
+	if (b < 0x80) {
+		*len_out = b;
+		return true;
+	}
+	size_t n = b & 0x7f;
+	if (n == 0 || n > 4 || end - *i < n)
+		return false;
+	size_t v = 0;
+	for (size_t k = 0; k < n; k++)
+		v = (v << 8) | p[(*i)++];
+	*len_out = v;
+	return true;
+}
+
+int iwa_negotiate_token_decode(const char *b64, size_t len, void **out_data, size_t *out_len,
+			       struct iwa_err *err)
+{
+	void *d = NULL;
+	size_t dl = 0, i = 1, el = 0;
+	struct iwa_err e;
+
+	if (iwa_base64_decode(b64, len, &d, &dl, &e) < 0) {
+		if (e.code == IWA_ENOMEM)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		/* "base64: bad character ..." -> "not base64 (bad character ...)" */
+		const char *why = strncmp(e.msg, "base64: ", 8) == 0 ? e.msg + 8 : e.msg;
+		return iwa_err_set(err, IWA_EPARSE, "not base64 (%s)", why);
+	}
+	const unsigned char *p = d;
+	if (dl == 0) {
+		free(d);
+		return iwa_err_set(err, IWA_EPARSE, "not a SPNEGO token (empty)");
+	}
+	if (p[0] != 0xa1 && p[0] != 0x60) {
+		unsigned char c = p[0];
+		free(d);
+		return iwa_err_set(err, IWA_EPARSE,
+				   "not a SPNEGO token (it starts with 0x%02x, not 0xa1 "
+				   "NegTokenResp or 0x60 GSS-API token)",
+				   c);
+	}
+	if (!der_length(p, dl, &i, &el) || el != dl - i) {
+		free(d);
+		return iwa_err_set(err, IWA_EPARSE,
+				   "not a SPNEGO token (its DER length does not match its %zu "
+				   "bytes)",
+				   dl);
+	}
+	*out_data = d;
+	*out_len = dl;
+	return 0;
+}
+
+/* OpenSSL X509_V_ERR_* values as CURLINFO_SSL_VERIFYRESULT reports them (x509_vfy.h; part
+ * of OpenSSL's ABI). */
+enum {
+	X509_UNABLE_TO_GET_ISSUER_CERT = 2,
+	X509_CERT_NOT_YET_VALID = 9,
+	X509_CERT_HAS_EXPIRED = 10,
+	X509_DEPTH_ZERO_SELF_SIGNED_CERT = 18,
+	X509_SELF_SIGNED_CERT_IN_CHAIN = 19,
+	X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20,
+	X509_UNABLE_TO_VERIFY_LEAF_SIGNATURE = 21,
+	X509_CERT_REVOKED = 23,
+	X509_HOSTNAME_MISMATCH = 62,
+	X509_IP_ADDRESS_MISMATCH = 64,
+};
+
+enum iwa_tls_problem iwa_tls_classify(int curl_code, long verify_result, const char *errtext)
+{
+	const char *t = errtext != NULL ? errtext : "";
+
+	switch (curl_code) {
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+		return IWA_TLS_CA_FILE;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CERTPROBLEM:
+		return IWA_TLS_HANDSHAKE;
+	case CURLE_PEER_FAILED_VERIFICATION: /* also CURLE_SSL_CACERT (same value) */
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		break;
+	default:
+		return IWA_TLS_NONE;
+	}
+	switch (verify_result) {
+	case X509_HOSTNAME_MISMATCH:
+	case X509_IP_ADDRESS_MISMATCH:
+		return IWA_TLS_NAME_MISMATCH;
+	case X509_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return IWA_TLS_UNTRUSTED;
+	case X509_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_SELF_SIGNED_CERT_IN_CHAIN:
+		return IWA_TLS_SELF_SIGNED;
+	case X509_CERT_HAS_EXPIRED:
+		return IWA_TLS_EXPIRED;
+	case X509_CERT_NOT_YET_VALID:
+		return IWA_TLS_NOT_YET_VALID;
+	case X509_CERT_REVOKED:
+		return IWA_TLS_REVOKED;
+	default:
+		break;
+	}
+	/* The chain verified (or the code was not kept): libcurl checks the host name itself,
+	 * "SSL: no alternative certificate subject name matches target host name 'x'",
+	 * "SSL: certificate subject name 'y' does not match target host name 'x'" (newer
+	 * versions write "hostname"). */
+	if (strstr(t, "subject name") != NULL &&
+	    (strstr(t, "target host") != NULL || strstr(t, "match") != NULL))
+		return IWA_TLS_NAME_MISMATCH;
+	if (strstr(t, "expired") != NULL)
+		return IWA_TLS_EXPIRED;
+	if (strstr(t, "self-signed") != NULL || strstr(t, "self signed") != NULL)
+		return IWA_TLS_SELF_SIGNED;
+	if (strstr(t, "issuer") != NULL)
+		return IWA_TLS_UNTRUSTED;
+	return IWA_TLS_VERIFY_OTHER;
+}
+
+const char *iwa_tls_problem_summary(enum iwa_tls_problem p)
+{
+	switch (p) {
+	case IWA_TLS_NAME_MISMATCH:
+		return "TLS certificate name mismatch";
+	case IWA_TLS_UNTRUSTED:
+		return "TLS certificate not trusted";
+	case IWA_TLS_SELF_SIGNED:
+		return "TLS certificate self-signed (not trusted)";
+	case IWA_TLS_EXPIRED:
+		return "TLS certificate expired";
+	case IWA_TLS_NOT_YET_VALID:
+		return "TLS certificate not yet valid";
+	case IWA_TLS_REVOKED:
+		return "TLS certificate revoked";
+	case IWA_TLS_VERIFY_OTHER:
+		return "TLS certificate not accepted";
+	case IWA_TLS_CA_FILE:
+		return "cannot use the CA file";
+	case IWA_TLS_HANDSHAKE:
+		return "TLS handshake failed";
+	case IWA_TLS_NONE:
+		break;
+	}
+	return NULL;
+}
+
+const char *iwa_tls_problem_fix(enum iwa_tls_problem p)
+{
+	switch (p) {
+	case IWA_TLS_NAME_MISMATCH:
+		return "the certificate does not name the URL's host: install one whose subject "
+		       "alternative names include it (or check -u)";
+	case IWA_TLS_UNTRUSTED:
+		return "no trusted CA issued it: give the issuing CA with --ca-file, or have the "
+		       "server send its intermediate certificates";
+	case IWA_TLS_SELF_SIGNED:
+		return "install a certificate from the enterprise CA, or give this one with "
+		       "--ca-file";
+	case IWA_TLS_EXPIRED:
+		return "renew the server's certificate";
+	case IWA_TLS_NOT_YET_VALID:
+		return "check the clocks of the server and of this host (NTP)";
+	case IWA_TLS_REVOKED:
+		return "its CA revoked it: install a new certificate";
+	case IWA_TLS_VERIFY_OTHER:
+		return "install a valid certificate, or give its CA with --ca-file";
+	case IWA_TLS_CA_FILE:
+		return "--ca-file must be a readable PEM bundle of CA certificates";
+	case IWA_TLS_HANDSHAKE:
+		return "the server and this client share no TLS version or cipher, or the server "
+		       "broke off the handshake";
+	case IWA_TLS_NONE:
+		break;
+	}
+	return NULL;
 }
 
 int iwa_http_connect_to(const char *url_host, unsigned url_port, const char *addr, unsigned port,
@@ -452,7 +694,10 @@ static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct iwa_http_xfer *x = userdata;
 	size_t n = size * nmemb;
-	iwa_http_resp_header(&x->resp, ptr, n);
+	/* Past the header cap: a short count makes libcurl end the transfer (CURLE_WRITE_ERROR;
+	 * resp.cap tells why). */
+	if (!iwa_http_resp_header(&x->resp, ptr, n))
+		return 0;
 	return n;
 }
 
@@ -472,12 +717,19 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
-/* Counts every body byte, keeps the first body_max; the rest is discarded. */
+/* Counts every body byte, keeps the first body_max; the rest is discarded. Past
+ * IWA_HTTP_BODY_MAX the transfer ends (an endless body costs neither memory nor the whole
+ * time budget). */
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct iwa_http_xfer *x = userdata;
 	struct iwa_http_resp *r = &x->resp;
 	size_t n = size * nmemb;
+	if (r->cap != IWA_HTTP_CAP_NONE || n > IWA_HTTP_BODY_MAX - r->body_bytes) {
+		r->body_bytes += n;
+		r->cap = IWA_HTTP_CAP_BODY;
+		return 0;
+	}
 	r->body_bytes += n;
 	if (r->body_max > 0 && r->body_len < r->body_max) {
 		if (r->body == NULL) {
@@ -683,6 +935,18 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 		size_t el = strlen(r->error);
 		while (el > 0 && (r->error[el - 1] == ' ' || r->error[el - 1] == '\n'))
 			r->error[--el] = '\0';
+		/* libcurl's own header limits end a transfer before our header callback sees the
+		 * line: one line over CURL_MAX_HTTP_HEADER is CURLE_OUT_OF_MEMORY in 7.x
+		 * ("Failed to alloc memory for big header!" or no text), CURLE_TOO_LARGE from
+		 * 8.6; all headers over its 300 KiB, CURLE_RECV_ERROR "Too large response
+		 * headers". */
+		bool too_large = code == CURLE_OUT_OF_MEMORY;
+#if LIBCURL_VERSION_NUM >= 0x080600
+		too_large = too_large || code == CURLE_TOO_LARGE;
+#endif
+		too_large = too_large || (code == CURLE_RECV_ERROR && strstr(r->error, "header"));
+		if (r->cap == IWA_HTTP_CAP_NONE && !r->headers_done && too_large)
+			r->cap = IWA_HTTP_CAP_HEADER_LINE;
 	}
 	r->t_namelookup = info_seconds(x->easy, CURLINFO_NAMELOOKUP_TIME_T);
 	r->t_connect = info_seconds(x->easy, CURLINFO_CONNECT_TIME_T);

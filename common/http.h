@@ -14,7 +14,9 @@
  * transfer finishes, iwa_http_run() calls the done callback, which may start the same
  * transfer again (the next step of its exchange). Protocols are limited to http and https,
  * redirects are not followed, TLS verification is on unless `insecure`, each transfer's
- * timeout is the remaining time budget, the body is counted and kept only up to a cap. */
+ * timeout is the remaining time budget. What a server can make us read is capped (headers,
+ * body, Negotiate token: IWA_HTTP_*_MAX below); a transfer ended by a cap says which
+ * (resp->cap), and a failed one how far it got (iwa_http_resp_phase). */
 #ifndef IWA_HTTP_H
 #define IWA_HTTP_H
 
@@ -65,7 +67,28 @@ int iwa_base64_decode(const char *b64, size_t len, void **out_data, size_t *out_
 
 /* ---- one response ---- */
 
-#define IWA_HTTP_TOKEN_MAX 65536 /* longest Negotiate token kept (base64 characters) */
+/* Caps on what one response may make us read or keep: a hostile or broken server cannot
+ * make the check use more memory or time than these (each is named in the message that
+ * reports it, and in check_negotiate_backend --help). */
+#define IWA_HTTP_TOKEN_MAX 65536 /* longest Negotiate token accepted (base64 characters) */
+#define IWA_HTTP_TOKEN_MAX_TEXT "64 KiB"
+#define IWA_HTTP_HEADERS_MAX (128 * 1024) /* header bytes of one transfer, all lines */
+#define IWA_HTTP_HEADERS_MAX_TEXT "128 KiB"
+/* libcurl's own limit on one header line (CURL_MAX_HTTP_HEADER); a longer line ends the
+ * transfer inside libcurl before our header callback sees it. */
+#define IWA_HTTP_HEADER_LINE_MAX_TEXT "100 KiB"
+/* body bytes read of one response (the check needs none of them: past this the transfer
+ * ends) */
+#define IWA_HTTP_BODY_MAX (1024 * 1024)
+#define IWA_HTTP_BODY_MAX_TEXT "1 MiB"
+
+/* Which cap ended a transfer. */
+enum iwa_http_cap {
+	IWA_HTTP_CAP_NONE = 0,
+	IWA_HTTP_CAP_HEADERS,     /* more than IWA_HTTP_HEADERS_MAX header bytes */
+	IWA_HTTP_CAP_HEADER_LINE, /* one header line over libcurl's limit */
+	IWA_HTTP_CAP_BODY,        /* more than IWA_HTTP_BODY_MAX body bytes */
+};
 
 struct iwa_http_resp {
 	long status;           /* final status code, 0 when none was received */
@@ -73,8 +96,16 @@ struct iwa_http_resp {
 	char schemes[160];     /* schemes offered in WWW-Authenticate, "Negotiate, NTLM" */
 	bool negotiate_offered;
 	char *negotiate_token; /* token68 of the Negotiate challenge (base64), malloc'd, or NULL */
-	bool www_auth_malformed; /* a WWW-Authenticate value did not parse (first token kept) */
-	char backend[128];       /* X-Backend header value, "" when absent */
+	bool negotiate_token_too_long; /* a Negotiate token over IWA_HTTP_TOKEN_MAX was dropped */
+	size_t negotiate_token_len;    /* length of the longest Negotiate token seen */
+	bool www_auth_malformed;  /* a WWW-Authenticate value did not parse (first token kept) */
+	char www_auth_error[128]; /* the parser's reason for the first malformed value */
+	char backend[128];        /* X-Backend header value, "" when absent */
+	char location[256];       /* Location header value (control bytes as '?'; cut) */
+	/* counted while the response arrives: */
+	size_t header_bytes;   /* header bytes of this transfer (interim responses included) */
+	bool headers_done;     /* the empty line after a final (non-1xx) status's headers came */
+	enum iwa_http_cap cap; /* the cap that ended the transfer, or NONE */
 	/* set by the transport: */
 	int curl_code;          /* CURLcode, 0 = transfer completed */
 	char error[256];        /* curl's error text when curl_code != 0 */
@@ -96,9 +127,54 @@ void iwa_http_resp_reset(struct iwa_http_resp *r);
 void iwa_http_resp_free(struct iwa_http_resp *r);
 /* Handles one raw header line (with or without CRLF): a status line "HTTP/x nnn ..." starts
  * a new response (1xx interim responses are thus forgotten), "WWW-Authenticate:" values are
- * parsed into schemes/negotiate_token, "X-Backend:" is kept. Pure; never fails (bad lines
- * are ignored or flagged). */
-void iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len);
+ * parsed into schemes/negotiate_token, "X-Backend:" and "Location:" are kept, the empty line
+ * after a final status's headers sets headers_done. Every line's bytes count against
+ * IWA_HTTP_HEADERS_MAX: returns false (and sets r->cap) once that is exceeded — the caller
+ * then stops the transfer. Pure; bad lines are ignored or flagged. */
+bool iwa_http_resp_header(struct iwa_http_resp *r, const char *line, size_t len);
+
+/* How far a transfer got: the step that was running when it failed or timed out. */
+enum iwa_http_phase {
+	IWA_HTTP_PHASE_CONNECT, /* no TCP connection yet */
+	IWA_HTTP_PHASE_TLS,     /* TCP connected, the TLS handshake did not finish */
+	IWA_HTTP_PHASE_WAIT,    /* request sent, the answer's headers did not all arrive */
+	IWA_HTTP_PHASE_BODY,    /* headers received, the body did not end */
+};
+/* Pure: from r's progress flags; https says whether a TLS handshake belongs to the way. */
+enum iwa_http_phase iwa_http_resp_phase(const struct iwa_http_resp *r, bool https);
+
+/* ---- the server's Negotiate token (pure) ---- */
+
+/* Decodes a server's Negotiate token (base64) and checks its outer shape: a SPNEGO
+ * NegTokenResp ([1], 0xa1) or a GSS-API InitialContextToken ([APPLICATION 0], 0x60), one
+ * DER element whose length is exactly the decoded size. err says "not base64 (...)" or
+ * "not a SPNEGO token (...)". [out] *out_data malloc'd (caller frees), *out_len.
+ * Returns 0 or IWA_EPARSE / IWA_ENOMEM. */
+int iwa_negotiate_token_decode(const char *b64, size_t len, void **out_data, size_t *out_len,
+			       struct iwa_err *err);
+
+/* ---- TLS failures (pure) ---- */
+
+/* One cause for a failed TLS setup, shared by a summary and its detail line. */
+enum iwa_tls_problem {
+	IWA_TLS_NONE = 0,      /* not a TLS failure */
+	IWA_TLS_NAME_MISMATCH, /* the certificate does not name the URL's host */
+	IWA_TLS_UNTRUSTED,     /* no trusted CA issued it (unknown issuer) */
+	IWA_TLS_SELF_SIGNED,   /* self-signed leaf or root not in the trust store */
+	IWA_TLS_EXPIRED,
+	IWA_TLS_NOT_YET_VALID,
+	IWA_TLS_REVOKED,
+	IWA_TLS_VERIFY_OTHER, /* another verification failure (see the error text) */
+	IWA_TLS_CA_FILE,      /* our CA file could not be loaded (our mistake) */
+	IWA_TLS_HANDSHAKE,    /* the handshake itself failed (protocol, cipher, reset) */
+};
+/* Classifies a failed transfer from its CURLcode, CURLINFO_SSL_VERIFYRESULT (an OpenSSL
+ * X509_V_ERR_* value) and libcurl's error text (which names a host name mismatch). */
+enum iwa_tls_problem iwa_tls_classify(int curl_code, long verify_result, const char *errtext);
+/* "TLS certificate name mismatch", ... (NULL for IWA_TLS_NONE). */
+const char *iwa_tls_problem_summary(enum iwa_tls_problem p);
+/* What to do about it, one clause (NULL for IWA_TLS_NONE). */
+const char *iwa_tls_problem_fix(enum iwa_tls_problem p);
 
 /* ---- transport (libcurl multi) ---- */
 

@@ -24,6 +24,7 @@ enum {
 	IWA_EAUTH = -5,    /* our own credentials are unusable */
 	IWA_ENOTFOUND = -6,
 	IWA_EPARSE = -7, /* malformed outside data */
+	IWA_ELIMIT = -8, /* a server's answer goes past one of our caps (broken or hostile) */
 };
 
 #define IWA_ERR_MAX 1024

@@ -102,67 +102,155 @@ static void note_response(struct target *t, const struct iwa_http_resp *r)
 		t->t_tls = r->t_appconnect;
 }
 
+/* The step a transfer was in, in words: for timeouts and transfers cut by a cap. step 1 is
+ * the first request (expecting the 401), step 2 the request with the Kerberos token. */
+static const char *step_words(enum iwa_http_phase ph, int step)
+{
+	switch (ph) {
+	case IWA_HTTP_PHASE_CONNECT:
+		return step == 1 ? "connecting (TCP)"
+				 : "connecting (TCP) to send the Kerberos token";
+	case IWA_HTTP_PHASE_TLS:
+		return step == 1 ? "in the TLS handshake"
+				 : "in the TLS handshake before sending the Kerberos token";
+	case IWA_HTTP_PHASE_WAIT:
+		return step == 1 ? "waiting for the first answer (the 401)"
+				 : "waiting for the answer to the Kerberos token";
+	case IWA_HTTP_PHASE_BODY:
+		break;
+	}
+	return step == 1 ? "reading the body of the first answer"
+			 : "reading the body of the answer to the Kerberos token";
+}
+
+/* A transfer was ended by one of the transport's caps (http.h): name the cap. */
+static void cap_failure(struct target *t, const struct iwa_http_resp *r, int step)
+{
+	const char *which = step == 1 ? "the first answer" : "the answer to the Kerberos token";
+	switch (r->cap) {
+	case IWA_HTTP_CAP_HEADERS:
+		conclude(t, IWA_CRITICAL, "response headers too large",
+			 "%s: %s sent more than " IWA_HTTP_HEADERS_MAX_TEXT
+			 " of headers in %s — a broken or hostile web server (a real one sends "
+			 "a few KiB); the check stops reading at " IWA_HTTP_HEADERS_MAX_TEXT,
+			 t->label, t->where, which);
+		break;
+	case IWA_HTTP_CAP_HEADER_LINE:
+		conclude(t, IWA_CRITICAL, "response headers too large",
+			 "%s: %s sent a header line longer than " IWA_HTTP_HEADER_LINE_MAX_TEXT
+			 " in %s (libcurl's limit; it reported: %s) — a broken or hostile web "
+			 "server",
+			 t->label, t->where, which, r->error);
+		break;
+	case IWA_HTTP_CAP_BODY:
+		conclude(
+			t, IWA_CRITICAL, "response body too large (endless?)",
+			"%s: the body of %s (HTTP %ld) from %s goes on past " IWA_HTTP_BODY_MAX_TEXT
+			" — an endless or oversized body; the check needs none of it and stops "
+			"there: point -u at a small page behind Windows authentication",
+			t->label, which, r->status, t->where);
+		break;
+	case IWA_HTTP_CAP_NONE:
+		break;
+	}
+}
+
+/* A transfer timed out: name the step that hung. */
+static void timeout_failure(struct target *t, const struct iwa_http_resp *r, int step)
+{
+	double secs = iwa_now() - t->t_start;
+	enum iwa_http_phase ph = iwa_http_resp_phase(r, t->cfg->https);
+	const char *when = step == 1 ? "" : " (for the request with the Kerberos token)";
+	switch (ph) {
+	case IWA_HTTP_PHASE_CONNECT:
+		conclude(t, IWA_CRITICAL, "TCP connect timed out",
+			 "%s: no TCP connection to %s within %.1f s%s (%s) — host down or "
+			 "filtered",
+			 t->label, t->where, secs, when, r->error);
+		break;
+	case IWA_HTTP_PHASE_TLS:
+		conclude(t, IWA_CRITICAL, "no answer to the TLS handshake (timeout)",
+			 "%s: %s accepted the TCP connection but did not answer the TLS "
+			 "handshake within %.1f s%s — the web server hangs (%s)",
+			 t->label, t->where, secs, when, r->error);
+		break;
+	case IWA_HTTP_PHASE_WAIT: {
+		char partial[120] = "";
+		if (r->header_bytes > 0)
+			sfmt(partial, sizeof(partial),
+			     " (the headers did not end: %zu bytes received)", r->header_bytes);
+		if (step == 1)
+			conclude(t, IWA_CRITICAL, "no answer to the first request (timeout)",
+				 "%s: connected to %s but no answer to the first request within "
+				 "%.1f s%s — the web server or application hangs (%s)",
+				 t->label, t->where, secs, partial, r->error);
+		else
+			conclude(t, IWA_CRITICAL, "no answer to the Kerberos token (timeout)",
+				 "%s: %s got the Kerberos token but did not answer it within %.1f "
+				 "s%s — the web server or the application hangs after "
+				 "authentication (%s)",
+				 t->label, t->where, secs, partial, r->error);
+		break;
+	}
+	case IWA_HTTP_PHASE_BODY:
+		conclude(t, IWA_CRITICAL, "timeout reading the body",
+			 "%s: timed out after %.1f s %s (HTTP %ld from %s, %zu body bytes "
+			 "received, the body did not end) — the web server or application hangs "
+			 "or sends an endless body",
+			 t->label, secs, step_words(ph, step), r->status, t->where, r->body_bytes);
+		break;
+	}
+}
+
 /* A transfer failed at the transport level: name the reason in words an admin can act on. */
 static void transport_failure(struct target *t, const struct iwa_http_resp *r, int step)
 {
 	const char *when = step == 1 ? "" : " (after sending the Kerberos token)";
-	double secs = iwa_now() - t->t_start;
-	switch (r->curl_code) {
-	case CURLE_COULDNT_CONNECT:
-		conclude(t, IWA_CRITICAL, "connection refused",
-			 "%s: cannot connect to %s%s: %s — the web server is down or the port is "
-			 "closed",
-			 t->label, t->where, when, r->error);
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-		conclude(t, IWA_CRITICAL, "name does not resolve",
-			 "%s: cannot resolve the name: %s", t->label, r->error);
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		if (!r->tcp_connected)
-			conclude(t, IWA_CRITICAL, "TCP connect timed out",
-				 "%s: no TCP connection to %s within %.1f s%s (%s) — host down or "
-				 "filtered",
-				 t->label, t->where, secs, when, r->error);
-		else if (t->cfg->https && !r->tls_done)
-			conclude(t, IWA_CRITICAL, "no answer to the TLS handshake (timeout)",
-				 "%s: %s accepted the TCP connection but did not answer the TLS "
-				 "handshake within %.1f s — the web server hangs (%s)",
-				 t->label, t->where, secs, r->error);
-		else
-			conclude(t, IWA_CRITICAL, "no HTTP answer (timeout)",
-				 "%s: connected to %s but no HTTP answer within %.1f s%s — the web "
-				 "server or application hangs (%s)",
-				 t->label, t->where, secs, when, r->error);
-		break;
-	case CURLE_PEER_FAILED_VERIFICATION:
-		conclude(t, IWA_CRITICAL, "TLS certificate not trusted",
-			 "%s: TLS certificate of %s not accepted: %s (install the right "
-			 "certificate, or give its CA with --ca-file)",
-			 t->label, t->where, r->error);
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-		conclude(t, IWA_CRITICAL, "TLS handshake failed",
-			 "%s: TLS handshake with %s failed: %s", t->label, t->where, r->error);
-		break;
-	case CURLE_GOT_NOTHING:
-		conclude(t, IWA_CRITICAL, "connection closed without an answer",
-			 "%s: %s closed the connection without an HTTP answer%s", t->label,
-			 t->where, when);
-		break;
-	default:
-		conclude(t, IWA_CRITICAL, "HTTP transfer failed", "%s: request to %s failed%s: %s",
-			 t->label, t->where, when, r->error);
-		break;
+	enum iwa_tls_problem tp = iwa_tls_classify(r->curl_code, r->ssl_verify_result, r->error);
+	if (r->cap != IWA_HTTP_CAP_NONE) {
+		cap_failure(t, r, step);
+	} else if (r->curl_code == CURLE_OPERATION_TIMEDOUT) {
+		timeout_failure(t, r, step);
+	} else if (tp == IWA_TLS_CA_FILE) {
+		/* our own CA file: not the server's fault */
+		conclude(t, IWA_UNKNOWN, iwa_tls_problem_summary(tp), "%s: %s %s: %s — %s",
+			 t->label, iwa_tls_problem_summary(tp),
+			 t->cfg->ca_file ? t->cfg->ca_file : "(system trust store)", r->error,
+			 iwa_tls_problem_fix(tp));
+	} else if (tp != IWA_TLS_NONE) {
+		/* one cause for the summary and the detail */
+		conclude(t, IWA_CRITICAL, iwa_tls_problem_summary(tp), "%s: %s for %s: %s — %s",
+			 t->label, iwa_tls_problem_summary(tp), t->where, r->error,
+			 iwa_tls_problem_fix(tp));
+	} else {
+		switch (r->curl_code) {
+		case CURLE_COULDNT_CONNECT:
+			conclude(t, IWA_CRITICAL, "connection refused",
+				 "%s: cannot connect to %s%s: %s — the web server is down or the "
+				 "port is closed",
+				 t->label, t->where, when, r->error);
+			break;
+		case CURLE_COULDNT_RESOLVE_HOST:
+			conclude(t, IWA_CRITICAL, "name does not resolve",
+				 "%s: cannot resolve the name: %s", t->label, r->error);
+			break;
+		case CURLE_GOT_NOTHING:
+			conclude(t, IWA_CRITICAL, "connection closed without an answer",
+				 "%s: %s closed the connection without an HTTP answer%s", t->label,
+				 t->where, when);
+			break;
+		default:
+			conclude(t, IWA_CRITICAL, "HTTP transfer failed",
+				 "%s: request to %s failed %s: %s", t->label, t->where,
+				 step_words(iwa_http_resp_phase(r, t->cfg->https), step), r->error);
+			break;
+		}
 	}
 	bool lb_hint = r->curl_code == CURLE_OPERATION_TIMEDOUT ||
 		       r->curl_code == CURLE_GOT_NOTHING ||
 		       r->curl_code == CURLE_SSL_CONNECT_ERROR ||
 		       r->curl_code == CURLE_RECV_ERROR || r->curl_code == CURLE_SEND_ERROR;
-	if (t->vip && lb_hint) {
+	if (t->vip && lb_hint && r->cap == IWA_HTTP_CAP_NONE) {
 		size_t l = strlen(t->text);
 		sfmt(t->text + l, sizeof(t->text) - l,
 		     " (through the balancer: the backend it chose may be failing, see the "
@@ -256,7 +344,19 @@ static void after_step1(struct target *t, const struct iwa_http_resp *r)
 		fail_503(t, 1);
 		return;
 	}
-	if (r->status >= 200 && r->status <= 399) {
+	if (r->status >= 300 && r->status <= 399) {
+		/* Redirects are not followed (a loop or a hop to another host would be), so a
+		 * 3xx before authentication is reported as what it is. */
+		char sum[64];
+		sfmt(sum, sizeof(sum), "redirect (%ld) instead of 401", r->status);
+		conclude(t, IWA_CRITICAL, sum,
+			 "%s: answered %ld (redirect to %s) instead of 401 with WWW-Authenticate: "
+			 "Negotiate — the plugin does not follow redirects: point -u at the final "
+			 "URL",
+			 t->label, r->status, r->location[0] ? r->location : "no Location given");
+		return;
+	}
+	if (r->status >= 200 && r->status <= 299) {
 		conclude(t, IWA_CRITICAL, "no authentication asked",
 			 "%s: HTTP %ld without asking for authentication — anonymous access is on "
 			 "for this URL (or it is the wrong URL): nothing proves Kerberos works",
@@ -270,7 +370,8 @@ static void after_step1(struct target *t, const struct iwa_http_resp *r)
 }
 
 /* Feeds a server token (base64) to the context. Returns 0 when the context completed with
- * mutual authentication, else fills why. */
+ * mutual authentication; -2 when the token is no SPNEGO token at all (not base64, wrong
+ * outer shape), -1 when GSS-API refused it; both fill why. */
 static int verify_token(struct target *t, const char *b64, char *why, size_t whylen)
 {
 	struct iwa_err err;
@@ -279,8 +380,9 @@ static int verify_token(struct target *t, const char *b64, char *why, size_t why
 	bool complete = false;
 	int rc = -1;
 
-	if (iwa_base64_decode(b64, strlen(b64), &in, &il, &err) < 0) {
-		sfmt(why, whylen, "the Negotiate token is not base64 (%s)", err.msg);
+	if (iwa_negotiate_token_decode(b64, strlen(b64), &in, &il, &err) < 0) {
+		sfmt(why, whylen, "%s", err.msg);
+		rc = -2;
 		goto cleanup;
 	}
 	if (iwa_gss_ctx_step(t->gss, in, il, &out, &ol, &complete, &err) < 0) {
@@ -346,6 +448,21 @@ static void after_step2(struct target *t, const struct iwa_http_resp *r)
 		return;
 	}
 	double total = iwa_now() - t->t_start;
+	if (r->negotiate_token_too_long) {
+		conclude(t, IWA_CRITICAL, "Negotiate token too large",
+			 "%s: HTTP %ld with a final Negotiate token of %zu characters, larger than "
+			 "the " IWA_HTTP_TOKEN_MAX_TEXT " the check accepts — a broken or hostile "
+			 "server (a real one is a few hundred bytes)",
+			 t->label, r->status, r->negotiate_token_len);
+		return;
+	}
+	if (r->negotiate_token == NULL && r->www_auth_malformed && r->negotiate_offered) {
+		conclude(t, IWA_CRITICAL, "invalid Negotiate token from the server",
+			 "%s: HTTP %ld, but the final WWW-Authenticate: Negotiate value does not "
+			 "parse (%s) — the server sent an invalid Negotiate token",
+			 t->label, r->status, r->www_auth_error);
+		return;
+	}
 	if (r->negotiate_token == NULL) {
 		enum iwa_state st = cfg->require_mutual ? IWA_CRITICAL : IWA_WARNING;
 		conclude(t, st, "no mutual authentication token",
@@ -355,7 +472,15 @@ static void after_step2(struct target *t, const struct iwa_http_resp *r)
 			 t->label, r->status, total);
 		return;
 	}
-	if (verify_token(t, r->negotiate_token, why, sizeof(why)) < 0) {
+	int vr = verify_token(t, r->negotiate_token, why, sizeof(why));
+	if (vr == -2) {
+		conclude(t, IWA_CRITICAL, "invalid Negotiate token from the server",
+			 "%s: HTTP %ld, but the final Negotiate token is invalid: %s — this "
+			 "backend did not prove it holds the key of %s",
+			 t->label, r->status, why, run->spn_short);
+		return;
+	}
+	if (vr < 0) {
 		conclude(t, IWA_CRITICAL, "mutual authentication failed",
 			 "%s: HTTP %ld, but the final Negotiate token does not verify: %s — this "
 			 "backend did not prove it holds the key of %s",

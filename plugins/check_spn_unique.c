@@ -19,12 +19,22 @@
 #define MAX_PORTS 16
 #define MAX_EXCLUDES 16
 #define PAGE_SIZE 1000
+/* Targeted mode: the most objects the search may return (each holds one of a few SPNs; a
+ * real directory has one, a duplicate a handful). Past it the search stops (IWA_ELIMIT). */
+#define OWNERS_MAX 1000
+/* Audit mode: the default of --max-spns, the most SPN values one audit keeps (about 115
+ * bytes each measured: 2,000,000 = 230 MB peak RSS). Past it the scan stops (UNKNOWN: no
+ * verdict); a larger forest is audited in parts with -b, or with a larger --max-spns. */
+#define AUDIT_SPNS_MAX 2000000UL
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 enum {
 	OPT_ALL = IWA_OPT_PLUGIN,
 	OPT_PORT_VARIANT,
 	OPT_EXCLUDE,
 	OPT_MAX_LIST,
+	OPT_MAX_SPNS,
 };
 
 struct spn_cfg {
@@ -39,6 +49,8 @@ struct spn_cfg {
 	regex_t excl[MAX_EXCLUDES];
 	size_t nexcl;
 	unsigned max_list;
+	unsigned long max_spns; /* --max-spns */
+	bool max_spns_given;
 	struct iwa_thresholds th;
 	bool th_given;
 };
@@ -52,6 +64,7 @@ static const struct option spn_longopts[] = {
 	{"all", no_argument, NULL, OPT_ALL},
 	{"exclude", required_argument, NULL, OPT_EXCLUDE},
 	{"max-list", required_argument, NULL, OPT_MAX_LIST},
+	{"max-spns", required_argument, NULL, OPT_MAX_SPNS},
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
 	{NULL, 0, NULL, 0},
@@ -65,6 +78,7 @@ static void cfg_init(struct spn_cfg *c)
 	c->ports[0] = 443;
 	c->nports = 1;
 	c->max_list = 20;
+	c->max_spns = AUDIT_SPNS_MAX;
 	c->th.has_crit = true;
 	(void)iwa_range_parse("0", &c->th.crit, NULL);
 }
@@ -145,6 +159,12 @@ static int spn_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 		if (rc == 0)
 			c->max_list = (unsigned)v;
 		return rc;
+	case OPT_MAX_SPNS:
+		rc = iwa_parse_uint(arg, 1, 100000000, "--max-spns", &v, err);
+		if (rc == 0)
+			c->max_spns = (unsigned long)v;
+		c->max_spns_given = true;
+		return rc;
 	case 'w':
 	case 'c': {
 		struct iwa_range *r = opt == 'w' ? &c->th.warn : &c->th.crit;
@@ -180,6 +200,8 @@ static int spn_validate_cfg(void *vcfg, const struct iwa_common_opts *common, st
 					   "--all audits every SPN: it takes no -s, -f or -e");
 		return 0;
 	}
+	if (c->max_spns_given)
+		return iwa_err_set(err, IWA_EINVAL, "--max-spns only applies to --all");
 	if (c->spns.n == 0 && c->fqdn == NULL)
 		return iwa_err_set(err, IWA_EINVAL,
 				   "-s/--spn or -f/--fqdn is required (or --all for an audit)");
@@ -271,17 +293,42 @@ static void owners_free(struct owners *o)
 	free(o->v);
 }
 
-/* Targeted mode: each returned entry becomes an owner with all its SPN values. */
+/* Targeted mode's search state: the owners, and why the callback stopped the search. */
+struct collect {
+	struct owners os;
+	struct iwa_err err; /* set when the callback returns non-zero */
+	int code;           /* IWA_ENOMEM or IWA_ELIMIT */
+};
+
+/* Targeted mode: each returned entry becomes an owner with all its SPN values (at most
+ * IWA_LDAP_VALUES_MAX of them; at most OWNERS_MAX owners). Returns 0, or 1 to stop with
+ * c->code/c->err set. */
 static int collect_owner(LDAP *ld, LDAPMessage *e, void *ctx)
 {
-	struct owners *os = ctx;
-	struct spn_owner *o = owners_push(os);
-	struct berval **v;
+	struct collect *c = ctx;
+	struct owners *os = &c->os;
+	struct spn_owner *o;
+	struct berval **v = NULL;
 	char *s;
 	size_t n = 0, i;
 
-	if (o == NULL)
-		return IWA_ENOMEM;
+	if (os->n >= OWNERS_MAX) {
+		c->code = iwa_err_set(&c->err, IWA_ELIMIT,
+				      "the directory returned more than %d objects holding these "
+				      "SPNs (the search was stopped there) — a broken or hostile "
+				      "directory server, or SPNs registered on a mass of objects",
+				      OWNERS_MAX);
+		return 1;
+	}
+	c->code = iwa_ldap_entry_values(ld, e, "servicePrincipalName", IWA_LDAP_VALUES_MAX, &v, &n,
+					&c->err);
+	if (c->code < 0)
+		return 1;
+	o = owners_push(os);
+	if (o == NULL) {
+		ldap_value_free_len(v);
+		goto oom;
+	}
 	s = ldap_get_dn(ld, e);
 	o->dn = iwa_strdup(s);
 	ldap_memfree(s);
@@ -296,19 +343,16 @@ static int collect_owner(LDAP *ld, LDAPMessage *e, void *ctx)
 	if (s != NULL && spn_parse_lockout(s, strlen(s), &o->lockout) < 0)
 		o->lockout = 0;
 	free(s);
-	v = ldap_get_values_len(ld, e, "servicePrincipalName");
-	while (v != NULL && v[n] != NULL)
-		n++;
 	o->spns = calloc(n + 1, sizeof *o->spns);
 	if (o->dn == NULL || o->spns == NULL) {
 		ldap_value_free_len(v);
-		return IWA_ENOMEM;
+		goto oom;
 	}
 	for (i = 0; i < n; i++) {
 		o->spns[i] = malloc(v[i]->bv_len + 1);
 		if (o->spns[i] == NULL) {
 			ldap_value_free_len(v);
-			return IWA_ENOMEM;
+			goto oom;
 		}
 		memcpy(o->spns[i], v[i]->bv_val, v[i]->bv_len);
 		o->spns[i][v[i]->bv_len] = '\0';
@@ -316,6 +360,9 @@ static int collect_owner(LDAP *ld, LDAPMessage *e, void *ctx)
 	}
 	ldap_value_free_len(v);
 	return 0;
+oom:
+	c->code = iwa_err_set(&c->err, IWA_ENOMEM, "out of memory reading the search results");
+	return 1;
 }
 
 /* Searches under base, or when no -b was given, the GC's empty base (forest-wide) and, on
@@ -405,7 +452,8 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *c
 				"lockoutTime",          "distinguishedName",
 				"userPrincipalName",    NULL};
 	struct spn_list variants = {0};
-	struct owners os = {0};
+	struct collect col;
+	struct owners *osp = &col.os;
 	struct iwa_buf filter;
 	char *base = NULL;
 	double t0, search_s;
@@ -413,6 +461,7 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *c
 	size_t i;
 	int rc;
 
+	memset(&col, 0, sizeof col);
 	iwa_buf_init(&filter, 64 * 1024);
 	for (i = 0; i < c->spns.n; i++)
 		if (spn_list_add(&variants, c->spns.v[i]) < 0)
@@ -422,15 +471,17 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *c
 	if (spn_build_filter(&variants, &filter) < 0)
 		goto oom;
 	t0 = iwa_now();
-	rc = search(l, c, filter.data, attrs, collect_owner, &os, &base, err);
+	rc = search(l, c, filter.data, attrs, collect_owner, &col, &base, err);
 	search_s = iwa_now() - t0;
-	if (rc > 0) /* the callback's own failure */
-		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory reading the search results");
+	if (rc > 0) { /* the callback's own failure */
+		*err = col.err;
+		rc = col.code;
+	}
 	if (rc < 0)
 		goto cleanup;
-	if (os.n > 1)
-		qsort(os.v, os.n, sizeof *os.v, owner_cmp);
-	rc = spn_eval_targeted(&variants, os.v, os.n, c->expect, root, NULL, NULL);
+	if (osp->n > 1)
+		qsort(osp->v, osp->n, sizeof *osp->v, owner_cmp);
+	rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, NULL, NULL);
 	if (rc < 0)
 		goto oom;
 	if (iwa_check_perf(root, "bind_time", iwa_ldap_bind_seconds(l), "s", NULL, &zero, NULL) <
@@ -438,7 +489,7 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *c
 	    iwa_check_perf(root, "search_time", search_s, "s", NULL, &zero, NULL) < 0)
 		goto oom;
 	if (common->verbose > 0 &&
-	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, os.n) < 0)
+	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, osp->n) < 0)
 		goto oom;
 	rc = 0;
 	goto cleanup;
@@ -448,7 +499,7 @@ cleanup:
 	free(base);
 	iwa_buf_free(&filter);
 	spn_list_free(&variants);
-	owners_free(&os);
+	owners_free(osp);
 	return rc;
 }
 
@@ -458,7 +509,8 @@ struct audit {
 	struct spn_table *t;
 	struct owners os;
 	struct spn_audit_stats st;
-	int err; /* IWA_ENOMEM from the callback */
+	int err;             /* IWA_ENOMEM or IWA_ELIMIT from the callback */
+	struct iwa_err emsg; /* its message */
 };
 
 /* true when an --exclude pattern matches spn. */
@@ -476,13 +528,19 @@ static bool excluded(const struct spn_cfg *c, const char *spn)
 static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 {
 	struct audit *a = ctx;
-	struct berval **v = ldap_get_values_len(ld, e, "servicePrincipalName");
+	struct berval **v = NULL;
 	struct spn_owner *o = NULL;
 	char buf[1024];
-	size_t i;
-	int rc = 0;
+	size_t i, n = 0;
+	int rc;
 
-	for (i = 0; v != NULL && v[i] != NULL; i++) {
+	rc = iwa_ldap_entry_values(ld, e, "servicePrincipalName", IWA_LDAP_VALUES_MAX, &v, &n,
+				   &a->emsg);
+	if (rc < 0) {
+		a->err = rc;
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
 		size_t len = v[i]->bv_len < sizeof buf - 1 ? v[i]->bv_len : sizeof buf - 1;
 
 		memcpy(buf, v[i]->bv_val, len);
@@ -490,6 +548,15 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 		if (excluded(a->cfg, buf)) {
 			a->st.excluded++;
 			continue;
+		}
+		if (a->st.spns >= a->cfg->max_spns) {
+			ldap_value_free_len(v);
+			a->err = iwa_err_set(&a->emsg, IWA_ENOMEM,
+					     "--all stopped after %lu SPNs on %lu objects: that "
+					     "is the --max-spns cap (about 115 bytes each); audit "
+					     "the forest in parts with -b, or raise --max-spns",
+					     a->st.spns, a->st.objects);
+			return 1;
 		}
 		if (o == NULL) {
 			char *dn = ldap_get_dn(ld, e);
@@ -517,7 +584,8 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 	}
 	ldap_value_free_len(v);
 	if (rc < 0) {
-		a->err = rc;
+		a->err = iwa_err_set(&a->emsg, rc,
+				     "out of memory during the scan (%lu SPNs so far)", a->st.spns);
 		return 1;
 	}
 	return 0;
@@ -543,9 +611,10 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_common_opts *comm
 	t0 = iwa_now();
 	rc = search(l, c, filter, attrs, audit_entry, &a, &base, err);
 	a.st.scan_seconds = iwa_now() - t0;
-	if (rc > 0)
-		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory during the scan (%lu SPNs so far)",
-				 a.st.spns);
+	if (rc > 0) { /* the callback's own failure */
+		*err = a.emsg;
+		rc = a.err;
+	}
 	if (rc < 0)
 		goto cleanup;
 	rc = spn_eval_audit(a.t, a.os.v, a.os.n, &a.st, &c->th, c->max_list, root);
@@ -586,6 +655,11 @@ static int spn_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_
 		rc = run_audit(c, common, l, root, err);
 	else
 		rc = run_targeted(c, common, l, root, err);
+	if (rc == IWA_ELIMIT) {
+		/* the monitored directory misbehaves: CRITICAL with the cap named */
+		iwa_check_set_state(root, IWA_CRITICAL);
+		rc = iwa_check_set_text(root, "%s", err->msg) < 0 ? IWA_ENOMEM : 0;
+	}
 	iwa_ldap_free(l);
 	return rc;
 }
@@ -624,6 +698,8 @@ static const struct iwa_plugin spn_plugin = {
 		" --exclude REGEX        drop matching SPNs from the audit (POSIX extended,\n"
 		"                        case-insensitive), repeatable (default: none)\n"
 		" --max-list N           list at most N duplicates (default: 20)\n"
+		" --max-spns N           stop the audit (UNKNOWN) past N SPN values, about\n"
+		"                        115 bytes of memory each (default: 2000000)\n"
 		" -w, --warning RANGE    range on the number of duplicates (default: none)\n"
 		" -c, --critical RANGE   range on the number of duplicates (default: 0, i.e.\n"
 		"                        CRITICAL at 1 or more)\n" IWA_LDAP_OPTIONS_HELP
@@ -640,7 +716,16 @@ static const struct iwa_plugin spn_plugin = {
 		"Perfdata: targeted: owners, spns_checked, conflicts, bind_time, search_time;\n"
 		"  --all: objects, spns, duplicates, scan_time.\n"
 		"SPNs are compared case-insensitively, as AD does. Characters such as * ( ) \\ in\n"
-		"-s are escaped (RFC 4515): they match only themselves.\n",
+		"-s are escaped (RFC 4515): they match only themselves.\n"
+		"Caps against a broken or hostile directory server (CRITICAL, the cap named):\n"
+		"  one LDAP message larger than " IWA_LDAP_MESSAGE_MAX_TEXT
+		", an attribute with more than " STR(
+			IWA_LDAP_VALUES_MAX) "\n"
+					     "  values (AD returns at most 1500), more than " STR(
+						     OWNERS_MAX) " objects holding the SPNs\n"
+								 "  of the targeted mode. --all "
+								 "keeps at most --max-spns SPN "
+								 "values.\n",
 	.examples =
 		"  check_spn_unique -H dc1.camtest.test -f sso.camtest.test -e cam-svc \\\n"
 		"      --keytab /etc/iwa/monitor.keytab\n"

@@ -2,8 +2,11 @@
  * response-header handling of common/http.c (and base64 decoding of the Negotiate token).
  * Build and run on demand: scripts/fuzz.sh -t 60 www_authenticate (seeds:
  * tests/unit/fixtures/www_authenticate/).
- * The input is used three ways: as one field value, as a block of header lines, and (when
- * a Negotiate token comes out) through the base64 decoder. */
+ * The input is used four ways: as one field value, as a block of header lines (with the
+ * header cap, Location and the phase), (when a Negotiate token comes out) through the
+ * server-token decoder (base64, then the SPNEGO outer DER shape), and as a token itself;
+ * plus as libcurl error text for the TLS classification. */
+#include <curl/curl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +48,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			start = i + 1;
 		}
 	}
+	if (r.cap == IWA_HTTP_CAP_NONE && r.header_bytes > IWA_HTTP_HEADERS_MAX)
+		abort();
+	if (strlen(r.location) >= sizeof(r.location) || strlen(r.backend) >= sizeof(r.backend))
+		abort();
+	(void)iwa_http_resp_phase(&r, true);
 	if (r.negotiate_token != NULL) {
 		void *tok = NULL;
 		size_t tl = 0;
-		if (iwa_base64_decode(r.negotiate_token, strlen(r.negotiate_token), &tok, &tl,
-				      &err) == 0)
+		if (strlen(r.negotiate_token) > IWA_HTTP_TOKEN_MAX)
+			abort();
+		if (iwa_negotiate_token_decode(r.negotiate_token, strlen(r.negotiate_token), &tok,
+					       &tl, &err) == 0)
 			free(tok);
 	}
 	iwa_http_resp_free(&r);
+
+	/* the input as a server token */
+	void *tok = NULL;
+	size_t tl = 0;
+	if (iwa_negotiate_token_decode(s, size, &tok, &tl, &err) == 0) {
+		const unsigned char *t = tok;
+		if (tl == 0 || (t[0] != 0xa1 && t[0] != 0x60))
+			abort();
+		free(tok);
+	}
+	/* the input as libcurl's error text (NUL-terminated copy) */
+	char *text = malloc(size + 1);
+	if (text != NULL) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		enum iwa_tls_problem p = iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION,
+							  size > 0 ? data[0] : 0, text);
+		if (p == IWA_TLS_NONE || iwa_tls_problem_summary(p) == NULL)
+			abort();
+		free(text);
+	}
 	return 0;
 }

@@ -237,7 +237,8 @@ expect "no credentials in the cache: UNKNOWN" 3 '^NEGOTIATE UNKNOWN - .*(no vali
 OTHER_CA=$(cd "$(dirname "$0")/../unit/fixtures/tls" && pwd)/one.pem
 nb -u "$URL" --keytab "$LAB_MONITOR_KEYTAB" -B server1 --ca-file "$OTHER_CA" --no-vip
 expect "TLS: a CA that does not sign the server -> CRITICAL, named" 2 \
-  '^NEGOTIATE CRITICAL - server1: TLS certificate not trusted'
+  '^NEGOTIATE CRITICAL - server1: TLS certificate not trusted \(0/1 backends OK\)' \
+  '^\[CRITICAL\] server1: TLS certificate not trusted for server1:443: SSL certificate problem: unable to get local issuer certificate — no trusted CA issued it'
 # A --ca-file that is no CA bundle is our mistake, caught before any connection.
 nb "${BASE[@]}" -B server1 --ca-file /dev/null --no-vip
 expect "TLS: --ca-file /dev/null -> UNKNOWN before any connection" 3 \
@@ -245,6 +246,15 @@ expect "TLS: --ca-file /dev/null -> UNKNOWN before any connection" 3 \
 nb -u "$URL" -B server1 --keytab "$WORK/missing.keytab" --ca-file "$LAB_CA"
 expect "a --keytab that does not exist -> UNKNOWN naming it" 3 \
   "^NEGOTIATE UNKNOWN - --keytab $WORK/missing\\.keytab: cannot read the keytab: No such file or directory\$"
+
+# ------------------------------------------------------------------ TLS: one cause, summary and detail
+# The URL's host (the DC's name) is not in the backend's certificate (sso, server1, server2):
+# the summary says "name mismatch" as the detail does (it used to say "not trusted").
+nb -u "https://$LAB_DC_FQDN/" --spn "HTTP/$LAB_FQDN" -B server1 --no-vip \
+  --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA"
+expect "TLS: a certificate that does not name the URL's host -> 'certificate name mismatch' in summary and detail" 2 \
+  '^NEGOTIATE CRITICAL - server1: TLS certificate name mismatch \(0/1 backends OK\) \| ' \
+  "^\[CRITICAL\] server1: TLS certificate name mismatch for server1:443: SSL: no alternative certificate subject name matches target host name 'dc1\.camtest\.test' — the certificate does not name the URL's host"
 
 # ------------------------------------------------------------------ --help
 # Every option of the plugin's own section states its default or that it is required.
