@@ -602,6 +602,10 @@ int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struc
 	rc = begin_stage(l, "while connecting", err);
 	if (rc < 0)
 		goto cleanup;
+	/* ldaps://: libldap 2.5 bounds the TLS handshake by LDAP_OPT_NETWORK_TIMEOUT only in
+	 * its asynchronous connect; the synchronous one spins on EAGAIN until the backstop. */
+	if (scheme_is(l->uri, "ldaps"))
+		(void)ldap_set_option(l->ld, LDAP_OPT_CONNECT_ASYNC, LDAP_OPT_ON);
 	rc = ldap_connect(l->ld);
 	if (rc != LDAP_SUCCESS) {
 		if (l->tcp_up && scheme_is(l->uri, "ldaps"))
