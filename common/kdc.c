@@ -171,7 +171,7 @@ void iwa_kdc_timeout_text(const char *const *kdcs, size_t n, double waited, cons
 	char *s;
 
 	iwa_kdc_seconds_text(waited, secs, sizeof secs);
-	iwa_buf_init(&b, len);
+	iwa_buf_init(&b, 4096); /* then cut to len by snprintf below */
 	iwa_buf_adds(&b, n > 1 ? "the KDCs (" : "the KDC (");
 	for (size_t i = 0; i < shown; i++)
 		iwa_buf_addf(&b, "%s%s", i > 0 ? ", " : "", kdcs[i]);
