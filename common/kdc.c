@@ -442,7 +442,15 @@ static void fail_conn(struct xfer *x, struct conn *c, const char *why)
 	free(c->in);
 	c->in = NULL;
 	c->in_len = c->in_cap = 0;
-	snprintf(sv->why, sizeof sv->why, "%s", why);
+	/* each reason once, in order ("connection refused; connection refused (UDP)") */
+	if (sv->why[0] == '\0') {
+		snprintf(sv->why, sizeof sv->why, "%s", why);
+	} else {
+		size_t n = strlen(sv->why), w = strlen(why);
+		const char *tail = n >= w ? sv->why + n - w : sv->why;
+		if (strcmp(tail, why) != 0 || (tail != sv->why && tail[-1] != ' '))
+			snprintf(sv->why + n, sizeof sv->why - n, "; %s", why);
+	}
 }
 
 /* A server has failed when each of its connections has. */
