@@ -8,6 +8,8 @@
  * server's diagnostic message. */
 #include "directory.h"
 #include "budget.h"
+#include "gss.h"
+#include "kdc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +31,13 @@ struct iwa_ldap {
 	const char *mech; /* "GSSAPI" or "simple" */
 	double bind_seconds;
 	struct iwa_krb *krb; /* NULL for a simple bind */
+	/* The stage under way, for a timeout's words: what it is ("during the SASL GSSAPI
+	 * bind"), when it began and the time it was given. */
+	char stage[600];
+	double stage_t0;
+	double stage_s;
+	bool tcp_up;               /* the connection callback ran: TCP is connected */
+	struct ldap_conncb conncb; /* lc_arg = this */
 };
 
 const struct option iwa_ldap_longopts[] = {IWA_LDAP_LONGOPTS_ENTRIES, {0, 0, 0, 0}};
@@ -233,21 +242,50 @@ static bool is_ip_literal(const char *host)
 	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
 }
 
-/* Sets LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT to the remaining budget.
- * Returns IWA_ETIMEOUT when none is left. */
-static int apply_budget(struct iwa_ldap *l, struct iwa_err *err)
+/* Starts a stage: records its words (a phrase after "did not answer within N s", e.g.
+ * "during StartTLS") and start, and gives libldap the remaining budget through
+ * LDAP_OPT_NETWORK_TIMEOUT (connect) and LDAP_OPT_TIMEOUT (synchronous operations).
+ * Returns IWA_ETIMEOUT naming the stage when none is left. */
+static int begin_stage(struct iwa_ldap *l, const char *phrase, struct iwa_err *err)
 {
 	long ms = iwa_budget_remaining_ms();
 	struct timeval tv;
 
+	snprintf(l->stage, sizeof l->stage, "%s", phrase);
+	l->stage_t0 = iwa_now();
+	l->stage_s = (double)ms / 1000.0;
 	if (ms <= 0)
-		return iwa_err_set(err, IWA_ETIMEOUT, "LDAP %s: time budget used up", l->uri);
+		return iwa_err_set(err, IWA_ETIMEOUT,
+				   "no time was left %s with the LDAP server %s (the -t budget "
+				   "was used up before)",
+				   phrase, l->uri);
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	if (ldap_set_option(l->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(l->ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set timeouts", l->uri);
 	return 0;
+}
+
+/* "the LDAP server <uri> did not answer within N s <stage>": IWA_ETIMEOUT. */
+static int stage_timeout(struct iwa_ldap *l, struct iwa_err *err)
+{
+	char secs[32];
+
+	iwa_kdc_seconds_text(iwa_now() - l->stage_t0, secs, sizeof secs);
+	return iwa_err_set(err, IWA_ETIMEOUT, "the LDAP server %s did not answer within %s s %s",
+			   l->uri, secs, l->stage);
+}
+
+/* true when a failure of the stage under way is its time running out: libldap's own
+ * LDAP_TIMEOUT, or a dropped/failed connection (a socket read cut off by SO_RCVTIMEO during
+ * a TLS handshake) once the stage's time is used up. */
+static bool stage_timed_out(const struct iwa_ldap *l, int rc)
+{
+	if (rc == LDAP_TIMEOUT)
+		return true;
+	return (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
+	       (iwa_now() - l->stage_t0 >= l->stage_s - 0.05 || iwa_budget_expired());
 }
 
 /* Maps an AD/Samba bind diagnostic's "data XXX" code (AcceptSecurityContext) to words. */
@@ -315,11 +353,8 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 		break;
 	}
 	reason = ad_bind_reason(diag);
-	if ((rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
-	    iwa_budget_remaining_ms() < 50) {
-		code = IWA_ETIMEOUT;
-		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what,
-			    l->uri, ldap_err2string(rc));
+	if (stage_timed_out(l, rc)) {
+		code = stage_timeout(l, err);
 	} else if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) {
 		/* libldap connects lazily: whatever the operation, we could not connect */
 		iwa_err_set(err, code,
@@ -330,9 +365,6 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 			    scheme_is(l->uri, "ldaps") || rc == LDAP_CONNECT_ERROR
 				    ? ", the TLS certificate trusted (--ca-file)"
 				    : "");
-	} else if (rc == LDAP_TIMEOUT) {
-		iwa_err_set(err, code, "%s on %s: no answer within the time budget (%s)", what,
-			    l->uri, ldap_err2string(rc));
 	} else if (diag != NULL && diag[0] != '\0') {
 		iwa_err_set(err, code, "%s on %s failed: %s%s%s (%s)", what, l->uri,
 			    ldap_err2string(rc), reason != NULL ? ": " : "",
@@ -340,8 +372,6 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 	} else {
 		iwa_err_set(err, code, "%s on %s failed: %s", what, l->uri, ldap_err2string(rc));
 	}
-	if (rc == LDAP_SERVER_DOWN && iwa_budget_expired())
-		err->code = IWA_ETIMEOUT;
 	ldap_memfree(diag);
 	return code;
 }
@@ -407,18 +437,23 @@ static int read_password(const struct iwa_ldap_opts *o, char *buf, size_t n, str
 
 /* Connection callback: once TCP is connected (before any TLS handshake), bound blocking reads
  * and writes on the socket by the remaining budget — libldap's own timeouts do not cover an
- * ldaps:// handshake with a server that accepts and never answers. */
+ * ldaps:// handshake with a server that accepts and never answers — and cap one incoming LDAP
+ * message at IWA_LDAP_MESSAGE_MAX: liblber then refuses a longer message as soon as its length
+ * is read (errno ERANGE), instead of allocating what the server announced. */
 static int conn_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
 		    struct ldap_conncb *ctx)
 {
 	ber_socket_t fd = -1;
+	ber_len_t max = IWA_LDAP_MESSAGE_MAX;
 	long ms = iwa_budget_remaining_ms();
 	struct timeval tv;
 
 	(void)ld;
 	(void)srv;
 	(void)addr;
-	(void)ctx;
+	if (ctx != NULL && ctx->lc_arg != NULL)
+		((struct iwa_ldap *)ctx->lc_arg)->tcp_up = true;
+	(void)ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max);
 	if (ms <= 0)
 		ms = 1;
 	tv.tv_sec = ms / 1000;
@@ -437,26 +472,6 @@ static void conn_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
 	(void)ctx;
 }
 
-static struct ldap_conncb budget_conncb = {conn_add, conn_del, NULL};
-
-/* Connection callback: the cap on one incoming LDAP message (IWA_LDAP_MESSAGE_MAX). liblber
- * then refuses a longer message as soon as its length is read (errno ERANGE), instead of
- * allocating what the server announced. */
-static int cap_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
-		   struct ldap_conncb *ctx)
-{
-	ber_len_t max = IWA_LDAP_MESSAGE_MAX;
-
-	(void)ld;
-	(void)srv;
-	(void)addr;
-	(void)ctx;
-	(void)ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max);
-	return 0;
-}
-
-static struct ldap_conncb cap_conncb = {cap_add, conn_del, NULL};
-
 /* Sets the handle's options: protocol, referrals, TLS (CA file, verification) + NEWCTX. */
 static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 			      struct iwa_err *err)
@@ -466,10 +481,12 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 	int zero = 0;
 	int rc;
 
+	l->conncb.lc_add = conn_add;
+	l->conncb.lc_del = conn_del;
+	l->conncb.lc_arg = l;
 	if (ldap_set_option(l->ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(l->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &budget_conncb) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &cap_conncb) != LDAP_OPT_SUCCESS)
+	    ldap_set_option(l->ld, LDAP_OPT_CONNECT_CB, &l->conncb) != LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set protocol options", l->uri);
 	if (o->tls.ca_file != NULL) {
 		/* tls.h: --ca-file means ONLY these CAs (no CA directory from ldap.conf) */
@@ -488,20 +505,33 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 	return 0;
 }
 
-/* SASL GSSAPI bind with the credentials krb.c put in KRB5CCNAME. */
+/* SASL GSSAPI bind with the credentials krb.c put in KRB5CCNAME (iwa_krb_setup ran before the
+ * connection). The service ticket ldap/<host> is fetched first by our bounded TGS exchange
+ * (gss.c, kdc.c) into that cache, named as SASL's GSS-API will name it: GSS then finds it
+ * cached and makes no KDC exchange of its own. A KDC that refuses is left to the bind, which
+ * reports it in today's words (one more quick exchange with a KDC that just answered). */
 static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct iwa_err *err)
 {
 	char host[256];
 	int rc;
 
-	rc = iwa_krb_setup(&o->krb, &l->krb, err);
-	if (rc < 0)
-		return rc;
 	/* By name: use it as is for ldap/<name> (no reverse DNS). By address: let libldap find
-	 * the name from the peer address, there is no other. */
+	 * the name from the peer address, there is no other (and no ticket is fetched ahead:
+	 * GSS-API gets it itself, bounded only by the -t backstop). */
 	uri_host(l->uri, host, sizeof host);
-	if (host[0] != '\0' && !is_ip_literal(host))
+	if (host[0] != '\0' && !is_ip_literal(host)) {
+		struct iwa_gss_ticket tk;
+		struct iwa_err terr;
+
 		(void)ldap_set_option(l->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+		memset(&terr, 0, sizeof terr);
+		rc = iwa_gss_host_ticket(iwa_krb_ccache_name(l->krb), "ldap", host, 0, &tk, &terr);
+		if (rc == IWA_ETIMEOUT || (rc < 0 && tk.fail == IWA_GSS_TKT_KDC_UNREACHABLE) ||
+		    rc == IWA_ENOMEM) {
+			*err = terr;
+			return rc;
+		}
+	}
 	/* Plain ldap://: let GSSAPI negotiate integrity/confidentiality (the connection is then
 	 * signed and sealed). Over TLS: no SASL layer, as AD demands ("cannot bind using
 	 * sign/seal on a connection on which TLS or SSL is in effect"). */
@@ -509,7 +539,7 @@ static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 			    uses_tls(o) ? "minssf=0,maxssf=0" : "minssf=0,maxssf=256") !=
 	    LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set SASL properties", l->uri);
-	rc = apply_budget(l, err);
+	rc = begin_stage(l, "during the SASL GSSAPI bind", err);
 	if (rc < 0)
 		return rc;
 	rc = ldap_sasl_interactive_bind_s(l->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
@@ -542,7 +572,7 @@ static int bind_simple(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 	rc = read_password(o, pw, sizeof pw, err);
 	if (rc < 0)
 		goto cleanup;
-	rc = apply_budget(l, err);
+	rc = begin_stage(l, "during the simple bind", err);
 	if (rc < 0)
 		goto cleanup;
 	cred.bv_val = pw;
@@ -585,8 +615,29 @@ int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struc
 	rc = set_handle_options(l, o, err);
 	if (rc < 0)
 		goto cleanup;
+	/* Our own credentials first (an unusable keytab is UNKNOWN whatever the server does);
+	 * then each network stage with the time left, so that a timeout names it. */
+	if (o->bind_dn == NULL) {
+		rc = iwa_krb_setup(&o->krb, &l->krb, err);
+		if (rc < 0)
+			goto cleanup;
+	}
+	rc = begin_stage(l, "while connecting", err);
+	if (rc < 0)
+		goto cleanup;
+	/* ldaps://: libldap 2.5 bounds the TLS handshake by LDAP_OPT_NETWORK_TIMEOUT only in
+	 * its asynchronous connect; the synchronous one spins on EAGAIN until the backstop. */
+	if (scheme_is(l->uri, "ldaps"))
+		(void)ldap_set_option(l->ld, LDAP_OPT_CONNECT_ASYNC, LDAP_OPT_ON);
+	rc = ldap_connect(l->ld);
+	if (rc != LDAP_SUCCESS) {
+		if (l->tcp_up && scheme_is(l->uri, "ldaps"))
+			snprintf(l->stage, sizeof l->stage, "during the TLS handshake");
+		rc = ldap_fail(l, rc, "connecting", err);
+		goto cleanup;
+	}
 	if (o->starttls) {
-		rc = apply_budget(l, err);
+		rc = begin_stage(l, "during StartTLS", err);
 		if (rc < 0)
 			goto cleanup;
 		rc = ldap_start_tls_s(l->ld, NULL, NULL);
@@ -742,9 +793,18 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 		rc = page_controls(l, page_size, &cookie, ctrls, &list, &pctrl, err);
 		if (rc < 0)
 			goto cleanup;
+		if (base[0] == '\0')
+			snprintf(l->stage, sizeof l->stage, "during the search of the root DSE");
+		else
+			snprintf(l->stage, sizeof l->stage, "during the search under '%.500s'",
+				 base);
+		l->stage_t0 = iwa_now();
+		l->stage_s = (double)iwa_budget_remaining_ms() / 1000.0;
 		if (!iwa_budget_timeval(&tv)) {
-			rc = iwa_err_set(err, IWA_ETIMEOUT, "search on %s: time budget used up",
-					 l->uri);
+			rc = iwa_err_set(err, IWA_ETIMEOUT,
+					 "no time was left %s on %s (the -t budget was used up "
+					 "before)",
+					 l->stage, l->uri);
 			goto cleanup;
 		}
 		rc = ldap_search_ext(l->ld, base, scope, filter, attrs, 0, list, NULL, &tv, 0,

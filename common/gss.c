@@ -2,7 +2,9 @@
  * Models: curl lib/curl_gssapi.c (one wrapper per gss_* call, GSS_C_MUTUAL_FLAG) and
  * krb5 src/appl/gss-sample/gss-misc.c (display_status looping over major and minor). */
 #include "gss.h"
+#include "kdc.h"
 
+#include <errno.h>
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
@@ -198,7 +200,8 @@ static krb5_error_code kcc_open(struct kcc *k, const char *ccache, bool *init_fa
 		*init_failed_out = true;
 		return kc;
 	}
-	kc = krb5_cc_resolve(k->ctx, ccache, &k->cc);
+	kc = ccache != NULL ? krb5_cc_resolve(k->ctx, ccache, &k->cc)
+			    : krb5_cc_default(k->ctx, &k->cc);
 	if (kc != 0) {
 		k->cc = NULL;
 		return kc;
@@ -270,90 +273,239 @@ static void describe_ticket(krb5_context kctx, const krb5_creds *cr, struct iwa_
 	krb5_free_ticket(kctx, tkt);
 }
 
-int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
-			   struct iwa_gss_ticket *t_out, struct iwa_err *err)
+/* Records a failed TGS exchange in t and err: the library's/KDC's error kc classified, or
+ * (kc == 0) the transport's named timeout or unreachability already in err. */
+static int tgs_failed(krb5_context kctx, krb5_error_code kc, int transport_rc,
+		      struct iwa_gss_ticket *t, struct iwa_err *err)
 {
-	struct kcc k;
-	krb5_context kctx;
-	krb5_principal server = NULL;
-	bool init_failed;
-	krb5_creds in;
+	char what[700];
+	const char *km;
+	int code = IWA_EIO;
+
+	if (kc == 0) {
+		/* our own transport (kdc.c): a named timeout, no KDC reachable, no memory */
+		t->fail = transport_rc == IWA_ENOMEM ? IWA_GSS_TKT_INTERNAL
+						     : IWA_GSS_TKT_KDC_UNREACHABLE;
+		snprintf(t->kdc_message, sizeof(t->kdc_message), "%.*s",
+			 (int)sizeof(t->kdc_message) - 1, err->msg);
+		return transport_rc;
+	}
+	t->krb5_code = kc;
+	t->fail = classify_tgs_error(kc);
+	snprintf(what, sizeof(what), "no service ticket for %s", t->server);
+	if (t->fail == IWA_GSS_TKT_SPN_UNKNOWN)
+		code = IWA_ENOTFOUND;
+	else if (t->fail == IWA_GSS_TKT_OWN_CREDS)
+		code = IWA_EAUTH;
+	krb_err(kctx, err, code, kc, what);
+	km = krb5_get_error_message(kctx, kc);
+	snprintf(t->kdc_message, sizeof(t->kdc_message), "%s", km ? km : "Kerberos error");
+	if (km != NULL)
+		krb5_free_error_message(kctx, km);
+	return code;
+}
+
+/* Stores cr in cc without the client-side ok-as-delegate hint (see IWA_GSS_HOST_NO_DELEGATION),
+ * replacing a cached copy that has it. */
+static void store_without_delegation(krb5_context kctx, krb5_ccache cc, krb5_creds *cr,
+				     bool was_cached)
+{
+	if (was_cached && !(cr->ticket_flags & TKT_FLG_OK_AS_DELEGATE))
+		return;
+	if (was_cached)
+		(void)krb5_cc_remove_cred(kctx, cc, 0, cr);
+	cr->ticket_flags &= ~(krb5_flags)TKT_FLG_OK_AS_DELEGATE;
+	(void)krb5_cc_store_cred(kctx, cc, cr);
+}
+
+/* The service ticket for server in k's cache: from the cache, else one TGS exchange stepped
+ * by kdc.c (bounded by the run's deadline, a hang named) that stores it in the cache.
+ * options: krb5_tkt_creds options (KRB5_GC_CANONICALIZE, KRB5_GC_NO_STORE). */
+static int service_ticket(struct kcc *k, krb5_principal server, krb5_flags options, bool fresh,
+			  bool no_delegation, struct iwa_gss_ticket *t_out, struct iwa_err *err)
+{
+	krb5_context kctx = k->ctx;
+	krb5_tkt_creds_context tcc = NULL;
+	krb5_creds in, got;
 	krb5_creds *out = NULL;
-	char *cname = NULL;
-	int rc = 0;
 	krb5_error_code kc;
-	double t0 = mono_now();
+	char stage[700];
+	int rc = 0;
 
 	memset(&in, 0, sizeof(in));
-	memset(t_out, 0, sizeof(*t_out));
-	snprintf(t_out->server, sizeof(t_out->server), "%s", principal);
+	memset(&got, 0, sizeof(got));
+	in.client = k->client;
+	in.server = server;
+	if (fresh) {
+		/* Remove only the cached ticket for exactly this service; the cache and its TGT
+		 * stay. KRB5_CC_NOTFOUND just means there was none. */
+		kc = krb5_cc_remove_cred(kctx, k->cc, 0, &in);
+		t_out->removed_old = (kc == 0);
+	}
+	kc = krb5_get_credentials(kctx, KRB5_GC_CACHED, k->cc, &in, &out);
+	if (kc == 0) {
+		t_out->cached = true;
+		if (no_delegation)
+			store_without_delegation(kctx, k->cc, out, true);
+		describe_ticket(kctx, out, t_out);
+		krb5_free_creds(kctx, out);
+		return 0;
+	}
+	snprintf(stage, sizeof(stage), "getting a service ticket for %s", t_out->server);
+	if (no_delegation)
+		options |= KRB5_GC_NO_STORE;
+	kc = krb5_tkt_creds_init(kctx, k->cc, &in, options, &tcc);
+	if (kc == 0) {
+		rc = iwa_kdc_tkt_creds(kctx, tcc, iwa_kdc_deadline(), stage, &kc, err);
+		if (rc == IWA_EAUTH)
+			rc = 0; /* kc says why */
+		else
+			kc = 0;
+	}
+	if (rc == 0 && kc == 0)
+		kc = krb5_tkt_creds_get_creds(kctx, tcc, &got);
+	if (rc < 0 || kc != 0) {
+		rc = tgs_failed(kctx, kc, rc, t_out, err);
+		goto cleanup;
+	}
+	if (no_delegation)
+		store_without_delegation(kctx, k->cc, &got, false);
+	describe_ticket(kctx, &got, t_out);
+	krb5_free_cred_contents(kctx, &got);
+cleanup:
+	krb5_tkt_creds_free(kctx, tcc);
+	return rc;
+}
 
-	kc = kcc_open(&k, ccache, &init_failed);
-	kctx = k.ctx;
+/* Opens the cache for a service ticket: fills t_out->client; on failure t_out->fail. */
+static int open_for_ticket(struct kcc *k, const char *ccache, struct iwa_gss_ticket *t_out,
+			   struct iwa_err *err)
+{
+	bool init_failed;
+	char *cname = NULL;
+	krb5_error_code kc = kcc_open(k, ccache, &init_failed);
+
 	if (init_failed) {
 		t_out->fail = IWA_GSS_TKT_INTERNAL;
-		rc = iwa_err_set(err, IWA_EIO, "cannot initialize Kerberos (error %ld)", (long)kc);
-		goto cleanup;
+		return iwa_err_set(err, IWA_EIO, "cannot initialize Kerberos (error %ld)",
+				   (long)kc);
 	}
 	if (kc != 0) {
 		t_out->fail = IWA_GSS_TKT_OWN_CREDS;
 		t_out->krb5_code = kc;
-		rc = krb_err(kctx, err, IWA_EAUTH, kc, "no usable credentials cache");
-		goto cleanup;
+		return krb_err(k->ctx, err, IWA_EAUTH, kc, "no usable credentials cache");
 	}
-	if (krb5_unparse_name(kctx, k.client, &cname) == 0)
+	if (krb5_unparse_name(k->ctx, k->client, &cname) == 0) {
 		snprintf(t_out->client, sizeof(t_out->client), "%s", cname);
-	kc = krb5_parse_name_flags(kctx, principal, KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &server);
+		krb5_free_unparsed_name(k->ctx, cname);
+	}
+	return 0;
+}
+
+int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
+			   struct iwa_gss_ticket *t_out, struct iwa_err *err)
+{
+	struct kcc k;
+	krb5_principal server = NULL;
+	int rc;
+	krb5_error_code kc;
+	double t0 = mono_now();
+
+	memset(t_out, 0, sizeof(*t_out));
+	snprintf(t_out->server, sizeof(t_out->server), "%s", principal);
+	rc = open_for_ticket(&k, ccache, t_out, err);
+	if (rc < 0)
+		goto cleanup;
+	kc = krb5_parse_name_flags(k.ctx, principal, KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &server);
 	if (kc != 0) {
 		t_out->fail = IWA_GSS_TKT_INTERNAL;
-		rc = krb_err(kctx, err, IWA_EINVAL, kc, principal);
+		rc = krb_err(k.ctx, err, IWA_EINVAL, kc, principal);
 		goto cleanup;
 	}
-	in.client = k.client;
-	in.server = server;
-
-	if (fresh) {
-		/* Remove only the cached ticket for exactly this service; the cache and its TGT
-		 * stay. KRB5_CC_NOTFOUND just means there was none. */
-		kc = krb5_cc_remove_cred(kctx, k.cc, 0, &in);
-		t_out->removed_old = (kc == 0);
-	}
-
-	kc = krb5_get_credentials(kctx, KRB5_GC_CACHED, k.cc, &in, &out);
-	if (kc == 0) {
-		t_out->cached = true;
-	} else {
-		out = NULL;
-		kc = krb5_get_credentials(kctx, 0, k.cc, &in, &out);
-		if (kc != 0) {
-			out = NULL;
-			t_out->krb5_code = kc;
-			t_out->fail = classify_tgs_error(kc);
-			char what[700];
-			snprintf(what, sizeof(what), "no service ticket for %s", principal);
-			int code = IWA_EIO;
-			if (t_out->fail == IWA_GSS_TKT_SPN_UNKNOWN)
-				code = IWA_ENOTFOUND;
-			else if (t_out->fail == IWA_GSS_TKT_OWN_CREDS)
-				code = IWA_EAUTH;
-			rc = krb_err(kctx, err, code, kc, what);
-			const char *km = krb5_get_error_message(kctx, kc);
-			snprintf(t_out->kdc_message, sizeof(t_out->kdc_message), "%s",
-				 km ? km : "Kerberos error");
-			if (km != NULL)
-				krb5_free_error_message(kctx, km);
-			goto cleanup;
-		}
-	}
-	describe_ticket(kctx, out, t_out);
+	rc = service_ticket(&k, server, 0, fresh, false, t_out, err);
 cleanup:
 	t_out->seconds = mono_now() - t0;
-	if (out != NULL)
-		krb5_free_creds(kctx, out);
-	if (cname != NULL)
-		krb5_free_unparsed_name(kctx, cname);
 	if (server != NULL)
-		krb5_free_principal(kctx, server);
+		krb5_free_principal(k.ctx, server);
+	kcc_close(&k);
+	return rc;
+}
+
+/* The realm Samba's client puts in cifs/<host>@REALM (kerberos_get_principal_from_service_
+ * hostname): the host's realm from [domain_realm] (else MIT's fallback guess from the domain)
+ * for a DNS name, the cache's client realm for a NetBIOS name. [out] realm_out: malloc'd. */
+static krb5_error_code samba_host_realm(krb5_context kctx, krb5_const_principal client,
+					const char *host, char **realm_out)
+{
+	char **realms = NULL;
+	krb5_error_code kc;
+
+	*realm_out = NULL;
+	if (strchr(host, '.') != NULL) {
+		kc = krb5_get_host_realm(kctx, host, &realms);
+		if (kc == 0 && realms != NULL && realms[0] != NULL && realms[0][0] != '\0')
+			*realm_out = strdup(realms[0]);
+		if (realms != NULL)
+			krb5_free_host_realm(kctx, realms);
+		realms = NULL;
+		if (*realm_out == NULL &&
+		    krb5_get_fallback_host_realm(
+			    kctx, &(krb5_data){KV5M_DATA, (unsigned)strlen(host), (char *)host},
+			    &realms) == 0) {
+			if (realms != NULL && realms[0] != NULL && realms[0][0] != '\0')
+				*realm_out = strdup(realms[0]);
+			if (realms != NULL)
+				krb5_free_host_realm(kctx, realms);
+		}
+	}
+	if (*realm_out == NULL)
+		*realm_out = strndup(client->realm.data, client->realm.length);
+	return *realm_out != NULL ? 0 : ENOMEM;
+}
+
+int iwa_gss_host_ticket(const char *ccache, const char *service, const char *host, unsigned flags,
+			struct iwa_gss_ticket *t_out, struct iwa_err *err)
+{
+	struct kcc k;
+	krb5_principal server = NULL;
+	char *realm = NULL, *uname = NULL;
+	krb5_flags options = 0;
+	krb5_error_code kc;
+	int rc;
+	double t0 = mono_now();
+
+	memset(t_out, 0, sizeof(*t_out));
+	snprintf(t_out->server, sizeof(t_out->server), "%s/%s", service, host);
+	rc = open_for_ticket(&k, ccache, t_out, err);
+	if (rc < 0)
+		goto cleanup;
+	if (flags & IWA_GSS_HOST_SAMBA_NAME) {
+		kc = samba_host_realm(k.ctx, k.client, host, &realm);
+		if (kc == 0)
+			kc = krb5_build_principal(k.ctx, &server, (unsigned)strlen(realm), realm,
+						  service, host, (char *)NULL);
+	} else {
+		/* as MIT GSS-API turns the host-based name service@host into a principal */
+		kc = krb5_sname_to_principal(k.ctx, host, service, KRB5_NT_SRV_HST, &server);
+		options = KRB5_GC_CANONICALIZE;
+	}
+	if (kc == 0)
+		kc = krb5_unparse_name(k.ctx, server, &uname);
+	if (kc != 0) {
+		t_out->fail = IWA_GSS_TKT_INTERNAL;
+		rc = krb_err(k.ctx, err, IWA_EINVAL, kc, t_out->server);
+		goto cleanup;
+	}
+	snprintf(t_out->server, sizeof(t_out->server), "%s", uname);
+	rc = service_ticket(&k, server, options, false, (flags & IWA_GSS_HOST_NO_DELEGATION) != 0,
+			    t_out, err);
+cleanup:
+	t_out->seconds = mono_now() - t0;
+	free(realm);
+	if (uname != NULL)
+		krb5_free_unparsed_name(k.ctx, uname);
+	if (server != NULL)
+		krb5_free_principal(k.ctx, server);
 	kcc_close(&k);
 	return rc;
 }

@@ -50,9 +50,27 @@ struct iwa_gss_ticket {
  * this principal first. [out] t_out: filled on success AND on failure (t_out->fail, codes).
  * Returns 0; IWA_ENOTFOUND (SPN unknown), IWA_EIO (KDC unreachable or refused),
  * IWA_EAUTH (our credentials unusable), IWA_ENOMEM/IWA_EINVAL; err names the principal and
- * carries the KDC's message. */
+ * carries the KDC's message. The TGS exchange is ours (kdc.h): bounded by the run's budget, a
+ * KDC that does not answer is IWA_ETIMEOUT "the KDC (...) did not answer within N s while
+ * getting a service ticket for <principal>" (t_out->fail IWA_GSS_TKT_KDC_UNREACHABLE). */
 int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
 			   struct iwa_gss_ticket *t_out, struct iwa_err *err);
+
+/* Makes sure the cache holds a service ticket for the host-based service service/host, named
+ * as the library that will use it names it, so that library finds it cached and makes no KDC
+ * exchange of its own (outside the budget): by default as MIT GSS-API does for the
+ * host-based name service@host (krb5_sname_to_principal: SASL GSSAPI's ldap/<dc>);
+ * IWA_GSS_HOST_SAMBA_NAME as Samba's SMB client does (service/<host as given>@<the host's
+ * realm>: cifs/<dc>). IWA_GSS_HOST_NO_DELEGATION stores the ticket without its ok-as-delegate
+ * flag (a client-side hint only: the ticket itself is unchanged): Samba's client always asks
+ * GSS_C_DELEG_POLICY_FLAG, and with ok-as-delegate (every DC's tickets carry it) its Heimdal
+ * would ask the KDC for a forwarded TGT — an exchange outside the budget, and a monitoring
+ * check has no business handing its TGT to a server. ccache NULL: KRB5CCNAME/the default.
+ * Returns and fills t_out as iwa_gss_service_ticket. */
+#define IWA_GSS_HOST_SAMBA_NAME 1u
+#define IWA_GSS_HOST_NO_DELEGATION 2u
+int iwa_gss_host_ticket(const char *ccache, const char *service, const char *host, unsigned flags,
+			struct iwa_gss_ticket *t_out, struct iwa_err *err);
 
 /* Client principal of a ccache ("monitor@CAMTEST.TEST") into buf; 0 or IWA_EAUTH. */
 int iwa_gss_ccache_client(const char *ccache, char *buf, size_t len, struct iwa_err *err);

@@ -1,12 +1,13 @@
 /* krb.c — our own Kerberos credentials in a FILE: cache named by KRB5CCNAME (see krb.h).
  *
- * MIT krb5 API only. With a keytab, the TGT comes from krb5_get_init_creds_keytab and goes
+ * MIT krb5 API only. With a keytab, the TGT comes from the stepped AS exchange (kdc.c) and goes
  * into a private cache made with mkstemp (mode 0600, removed by iwa_krb_free), or into the
  * --ccache given, where a still-valid TGT of the same principal is reused. Without a keytab the
  * given or default cache is used as is. Library errors are turned into words an admin can act
  * on, followed by the library's own text. */
 #include "krb.h"
 #include "budget.h"
+#include "kdc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -288,31 +289,44 @@ static int private_copy_of_tgt(krb5_context ctx, struct iwa_krb *k, krb5_princip
 	return 0;
 }
 
-/* Gets a TGT from the keytab into cc for client. Measures the time in k->tgt_seconds. */
+/* Gets a TGT from the keytab into cc for client. Measures the time in k->tgt_seconds. The AS
+ * exchange is stepped by kdc.c (krb5_init_creds_step with our own sockets), so a KDC that does
+ * not answer ends within the budget, named: "the KDC (...) did not answer within N s while
+ * getting a ticket for <client>". The KDC's refusals keep map_init_error's words. */
 static int tgt_from_keytab(krb5_context ctx, struct iwa_krb *k, krb5_keytab kt, const char *ktname,
 			   krb5_principal client, krb5_ccache cc, struct iwa_err *err)
 {
 	krb5_get_init_creds_opt *gic = NULL;
-	krb5_creds creds;
+	krb5_init_creds_context icc = NULL;
 	krb5_error_code kc;
+	char stage[600];
 	double t0 = iwa_now();
 	int rc = 0;
 
-	memset(&creds, 0, sizeof creds);
 	kc = krb5_get_init_creds_opt_alloc(ctx, &gic);
 	if (kc != 0)
 		return krb_fail(ctx, kc, IWA_ENOMEM, err, "cannot allocate Kerberos options");
-	/* Initializes cc with client and stores the TGT once obtained. */
+	/* Initializes cc with client and stores the TGT once obtained (also in step mode). */
 	kc = krb5_get_init_creds_opt_set_out_ccache(ctx, gic, cc);
 	if (kc == 0)
-		kc = krb5_get_init_creds_keytab(ctx, &creds, client, kt, 0, NULL, gic);
+		kc = krb5_init_creds_init(ctx, client, NULL, NULL, 0, gic, &icc);
+	if (kc == 0)
+		kc = krb5_init_creds_set_keytab(ctx, icc, kt);
 	if (kc != 0) {
 		rc = map_init_error(ctx, kc, k->client, ktname, err);
 		goto cleanup;
 	}
+	snprintf(stage, sizeof stage, "getting a ticket for %s", k->client);
+	rc = iwa_kdc_init_creds(ctx, icc, iwa_kdc_deadline(), stage, &kc, err);
+	if (rc == IWA_EAUTH) {
+		rc = map_init_error(ctx, kc, k->client, ktname, err);
+		goto cleanup;
+	}
+	if (rc < 0)
+		goto cleanup;
 	k->tgt_seconds = iwa_now() - t0;
-	krb5_free_cred_contents(ctx, &creds);
 cleanup:
+	krb5_init_creds_free(ctx, icc);
 	krb5_get_init_creds_opt_free(ctx, gic);
 	return rc;
 }

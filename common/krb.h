@@ -67,7 +67,10 @@ struct iwa_krb;
 
 /* Sets up credentials per the modes above. IWA_EAUTH with the KDC's/library's reason when
  * our credentials are unusable (bad keytab, wrong key, expired password, unknown principal,
- * clock skew); IWA_EIO when the KDC cannot be reached. */
+ * clock skew); IWA_EIO when no KDC can be reached (each one's reason named); IWA_ETIMEOUT
+ * when none answered within the run's budget: the AS exchange is stepped by kdc.c, so the
+ * message names the KDCs and the stage ("the KDC (127.0.20.1:88) did not answer within 3 s
+ * while getting a ticket for monitor@CAMTEST.TEST"). */
 int iwa_krb_setup(const struct iwa_krb_opts *opts, struct iwa_krb **out, struct iwa_err *err);
 /* "FILE:/..." in use. */
 const char *iwa_krb_ccache_name(const struct iwa_krb *k);

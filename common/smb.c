@@ -13,6 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef HAVE_SMBCLIENT
+#include "budget.h"
+#include "gss.h"
+#include "kdc.h"
+#include <arpa/inet.h>
 #include <libsmbclient.h>
 #endif
 
@@ -322,6 +326,8 @@ int iwa_local_read(const char *dir, const char *rel, size_t max, uint8_t **data_
 struct iwa_smb {
 	SMBCCTX *ctx;
 	char last_log[256];
+	char connected[256];  /* the server an open already succeeded on ("" none) */
+	char ticket_for[256]; /* the server whose cifs/ ticket was fetched ahead ("" none) */
 };
 
 /* libsmbclient's log: kept (last line) for error messages, never printed. */
@@ -447,30 +453,132 @@ static ssize_t read_chunk_smb(void *src, void *buf, size_t len)
 	return s->fn(s->ctx, s->f, buf, len);
 }
 
+/* The server part of an smb:// URL, percent-decoded, into buf ("" when none). */
+static void url_server(const char *url, char *buf, size_t len)
+{
+	const char *p = strncmp(url, "smb://", 6) == 0 ? url + 6 : url;
+	size_t n = 0;
+
+	for (; *p != '\0' && *p != '/' && n + 1 < len; p++) {
+		unsigned v;
+		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1) {
+			buf[n++] = (char)v;
+			p += 2;
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* The UNC of an smb:// URL for messages: \\server\share\path, percent-decoded. */
+static void url_unc(const char *url, char *buf, size_t len)
+{
+	const char *p = strncmp(url, "smb://", 6) == 0 ? url + 6 : url;
+	size_t n = 0;
+
+	if (len < 3) {
+		if (len > 0)
+			buf[0] = '\0';
+		return;
+	}
+	buf[n++] = '\\';
+	buf[n++] = '\\';
+	for (; *p != '\0' && n + 1 < len; p++) {
+		unsigned v;
+		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1) {
+			buf[n++] = (char)v;
+			p += 2;
+		} else {
+			buf[n++] = *p == '/' ? '\\' : *p;
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* "the SMB server <srv> did not answer within N s while <doing> <unc>": IWA_ETIMEOUT. */
+static int smb_timeout(const char *url, const char *doing, double t0, struct iwa_err *err)
+{
+	char srv[256], unc[1024], secs[32];
+
+	url_server(url, srv, sizeof srv);
+	url_unc(url, unc, sizeof unc);
+	iwa_kdc_seconds_text(iwa_now() - t0, secs, sizeof secs);
+	return iwa_err_set(err, IWA_ETIMEOUT,
+			   "the SMB server %s did not answer within %s s while %s %s", srv, secs,
+			   doing, unc);
+}
+
+/* Fetches cifs/<server> into the credential cache ahead of libsmbclient, with our bounded
+ * TGS exchange, named as Samba names it and without ok-as-delegate (gss.h): Samba's Heimdal
+ * then finds it cached and asks the KDC nothing (neither the ticket nor a forwarded TGT).
+ * Only a KDC that does not answer (or cannot be reached) stops the read here; a KDC that
+ * refuses is left to libsmbclient, which reports it in its words as before. */
+static int smb_ticket_ahead(struct iwa_smb *s, const char *url, struct iwa_err *err)
+{
+	char srv[256];
+	unsigned char a[16];
+	struct iwa_gss_ticket tk;
+	struct iwa_err terr;
+	int rc;
+
+	url_server(url, srv, sizeof srv);
+	if (srv[0] == '\0' || strcmp(srv, s->ticket_for) == 0 || inet_pton(AF_INET, srv, a) == 1 ||
+	    inet_pton(AF_INET6, srv, a) == 1)
+		return 0; /* no name: no Kerberos for it anyway */
+	memset(&terr, 0, sizeof terr);
+	rc = iwa_gss_host_ticket(NULL, "cifs", srv,
+				 IWA_GSS_HOST_SAMBA_NAME | IWA_GSS_HOST_NO_DELEGATION, &tk, &terr);
+	snprintf(s->ticket_for, sizeof s->ticket_for, "%s", srv);
+	if (rc == IWA_ETIMEOUT || rc == IWA_ENOMEM ||
+	    (rc < 0 && tk.fail == IWA_GSS_TKT_KDC_UNREACHABLE)) {
+		*err = terr;
+		return rc;
+	}
+	return 0;
+}
+
 int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max,
 		 uint8_t **data_out, size_t *len_out, struct iwa_err *err)
 {
 	smbc_open_fn fopen_fn = smbc_getFunctionOpen(s->ctx);
 	smbc_close_fn fclose_fn = smbc_getFunctionClose(s->ctx);
 	struct smb_src src = {s->ctx, NULL, smbc_getFunctionRead(s->ctx)};
+	char srv[256];
 	const char *words;
 	bool too_big;
+	double t0;
 	int rc = 0;
 
 	if (timeout_ms <= 0)
 		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
+	rc = smb_ticket_ahead(s, url, err);
+	if (rc < 0)
+		return rc;
+	timeout_ms =
+		iwa_budget_remaining_ms() < timeout_ms ? iwa_budget_remaining_ms() : timeout_ms;
+	if (timeout_ms <= 0)
+		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
 	smbc_setTimeout(s->ctx, (int)(timeout_ms < 3600000 ? timeout_ms : 3600000));
 	s->last_log[0] = '\0';
+	url_server(url, srv, sizeof srv);
+	t0 = iwa_now();
 	errno = 0;
 	src.f = fopen_fn(s->ctx, url, O_RDONLY, 0);
 	if (src.f == NULL) {
 		int e = errno ? errno : EIO;
 		rc = smb_errno(e, &words);
+		if (rc == IWA_ETIMEOUT)
+			return smb_timeout(
+				url, strcmp(srv, s->connected) == 0 ? "opening" : "connecting to",
+				t0, err);
 		if (rc == IWA_ENOTFOUND)
 			return iwa_err_set(err, rc, "%s: %s", url, words);
 		return iwa_err_set(err, rc, "%s: %s%s%s%s", url, words, s->last_log[0] ? " [" : "",
 				   s->last_log, s->last_log[0] ? "]" : "");
 	}
+	snprintf(s->connected, sizeof s->connected, "%s", srv);
+	t0 = iwa_now();
 	rc = read_all(read_chunk_smb, &src, max, data_out, len_out, &too_big);
 	if (rc == IWA_ENOMEM && too_big)
 		iwa_err_set(err, rc, "%s is larger than %zu bytes", url, max);
@@ -478,7 +586,10 @@ int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max
 		iwa_err_set(err, rc, "out of memory");
 	else if (rc != 0) {
 		rc = smb_errno(errno, &words);
-		iwa_err_set(err, rc, "reading %s: %s", url, words);
+		if (rc == IWA_ETIMEOUT)
+			smb_timeout(url, "reading", t0, err);
+		else
+			iwa_err_set(err, rc, "reading %s: %s", url, words);
 	}
 	fclose_fn(s->ctx, src.f);
 	return rc;

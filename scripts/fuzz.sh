@@ -56,7 +56,7 @@ fuzz_one() {
   extra=$(sed -n 's/^ \* fuzz-extra: \([^*]*\).*/\1/p' "tests/fuzz/fuzz_$n.c")
   # shellcheck disable=SC2086
   if ! clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I"$out" -Icommon \
-      -Iplugins "tests/fuzz/fuzz_$n.c" common/*.c $extra $pk -lsasl2 -lm -o "$d/fuzz_$n" >"$d/build.log" 2>&1; then
+      -Iplugins "tests/fuzz/fuzz_$n.c" common/*.c $extra $pk -lsasl2 -lresolv -lm -o "$d/fuzz_$n" >"$d/build.log" 2>&1; then
     echo "fuzz_$n: build failed (see $d/build.log)"; return 1
   fi
   # the working corpus comes first: new inputs are written there, never into the seed folders

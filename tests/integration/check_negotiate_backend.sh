@@ -226,6 +226,39 @@ summary=$(printf '%s\n' "$OUT" | head -n 1 | sed 's/ | .*//')
 [ "${#summary}" -le 1200 ] && tap_ok "32 failing backends: summary of ${#summary} characters" ||
   tap_fail "32 failing backends: summary at most 1200 characters" "${#summary}: $summary"
 
+# ------------------------------------------------------------------ a KDC that never answers
+# tests/integration/kdc_blackhole.py in the lab's namespace as the only (TCP) KDC: silent
+# (the AS exchange hangs), then relaying AS-REQs to the lab's KDC but holding every TGS-REQ
+# (the service ticket hangs). The exchanges are ours (common/kdc.c): the stage is named and
+# the run ends at -t, not at the backstop.
+HOLE=$(cd "$(dirname "$0")" && pwd)/kdc_blackhole.py
+kdc_hole() { # PORT MODE: start the fake KDC as $LISTENER, wait until it accepts
+  "$LAB" exec "$PY" "$HOLE" 127.0.20.1 "$1" "$LAB_DC_IP" "$2" >/dev/null 2>&1 &
+  LISTENER=$!
+  for _ in $(seq 30); do
+    "$LAB" exec bash -c "exec 3<>/dev/tcp/127.0.20.1/$1" 2>/dev/null && break; sleep 0.1
+  done
+  sed -e "s#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:$1#" \
+    -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$WORK/krb5-hole.conf"
+}
+kdc_hole_stop() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENER=; }
+for mode in silent tgs; do
+  kdc_hole 3273 "$mode"
+  t0=$(date +%s.%N)
+  run_cmd "$LAB" exec env KRB5_CONFIG="$WORK/krb5-hole.conf" "$P" "${BASE[@]}" "${BACKENDS[@]}" -t 3
+  el=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  if [ "$mode" = silent ]; then
+    expect "KDC never answers (AS): CRITICAL naming the KDC and the ticket for monitor" 2 \
+      '^NEGOTIATE CRITICAL - the KDC \(127\.0\.20\.1:3273\) did not answer within [0-9.]+ s while getting a ticket for monitor@CAMTEST\.TEST$'
+  else
+    expect "KDC never answers the TGS request: CRITICAL naming the service ticket" 2 \
+      "^NEGOTIATE CRITICAL - the KDC \(127\.0\.20\.1:3273\) did not answer within [0-9.]+ s while getting a service ticket for $SPN_RE@CAMTEST\.TEST$"
+  fi
+  if awk -v e="$el" 'BEGIN { exit !(e < 3.5) }'; then tap_ok "KDC $mode: ends within -t 3 + 0.5 s (took $el s)"
+  else tap_fail "KDC $mode: ends within -t 3 + 0.5 s" "took $el s"; fi
+  kdc_hole_stop
+done
+
 # ------------------------------------------------------------------ our own credentials
 nb -u "$URL" -B server1 --keytab "$LAB_WRONG_KEYTAB" --ca-file "$LAB_CA"
 expect "wrong keytab: UNKNOWN, our credentials named" 3 \
