@@ -215,8 +215,8 @@ static void transport_failure(struct target *t, const struct iwa_http_resp *r, i
 		/* our own CA file: not the server's fault */
 		conclude(t, IWA_UNKNOWN, iwa_tls_problem_summary(tp), "%s: %s %s: %s — %s",
 			 t->label, iwa_tls_problem_summary(tp),
-			 t->cfg->ca_file ? t->cfg->ca_file : "(system trust store)", r->error,
-			 iwa_tls_problem_fix(tp));
+			 t->cfg->tls.ca_file ? t->cfg->tls.ca_file : "(system trust store)",
+			 r->error, iwa_tls_problem_fix(tp));
 	} else if (tp != IWA_TLS_NONE) {
 		/* one cause for the summary and the detail */
 		conclude(t, IWA_CRITICAL, iwa_tls_problem_summary(tp), "%s: %s for %s: %s — %s",
