@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/main-job.sh — the project's main job (README "Quick start", command 1).
-# As root on a Debian 12 machine: installs missing packages, builds the plugins in
+# As root on a Debian 12 machine (run by another user, it re-runs itself through sudo; without
+# sudo it says so and exits 2): installs missing packages, builds the plugins in
 # _build/main, brings up the bundled lab (a Samba AD DC, two Kerberos web backends behind an
 # L4 balancer, in the network namespace "iwamain") and runs every check against it — the
 # healthy farm first, then each broken scenario — showing what a monitoring engine would see.
@@ -14,6 +15,9 @@
 # and the lab's environment (LAB_*, KRB5_CONFIG, ...) exported.
 # A plugin without a demo snippet is shown with --help (or reported as not built).
 set -uo pipefail
+# shellcheck source=as-root.sh
+. "$(dirname "$0")/as-root.sh" || exit 2
+IWA_AS_ROOT_KEEP="LAB_NS LAB_DIR" iwa_as_root "$0" "$@"
 umask 022
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2

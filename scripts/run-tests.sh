@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/run-tests.sh — the project's test command (README "Quick start", command 2).
-# As root on a Debian 12 machine: installs missing packages, builds with sanitizers and
+# As root on a Debian 12 machine (run by another user, it re-runs itself through sudo; without
+# sudo it says so and exits 2): installs missing packages, builds with sanitizers and
 # -Werror in _build/ci, runs the unit tests (every cmocka case and shell assertion counted),
 # make distcheck, the format check, then brings up the lab (tests/lab/lab, namespace iwaci)
 # and runs the lab self-test, every tests/integration/*.sh and tests/engines/*.sh against it.
@@ -10,6 +11,9 @@
 # not). Each "ok"/"not ok" line it prints counts ("ok ... # SKIP" counts as skipped); a script
 # that exits non-zero without any "not ok" line counts as one more failure.
 set -uo pipefail
+# shellcheck source=as-root.sh
+. "$(dirname "$0")/as-root.sh" || exit 2
+IWA_AS_ROOT_KEEP="IWA_SCRIPT_TIMEOUT ASAN_EXTRA" iwa_as_root "$0" "$@"
 umask 022
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2

@@ -57,5 +57,24 @@ tap_check() {
   rm -f /tmp/tap_check.$$
 }
 
+# wait_for SECONDS CMD... : the one bounded poll of the tests and the lab (every wait is one).
+# Runs CMD until it exits 0 (returns 0) or SECONDS (decimals allowed) have passed since the
+# first try (returns 1); CMD runs at least once, then every WAIT_FOR_STEP seconds (0.1). The
+# bound is wall time, not a count of tries, so it holds however slow each try gets under load.
+_wait_usecs() { # [S.F] -> microseconds; without an argument: now
+  local s=${1:-$EPOCHREALTIME} i f=
+  s=${s/,/.}; i=${s%%.*}
+  [[ $s == *.* ]] && f=${s#*.}
+  f=${f}000000
+  printf '%s' $((10#${i:-0} * 1000000 + 10#${f:0:6}))
+}
+wait_for() {
+  local end; end=$(( $(_wait_usecs) + $(_wait_usecs "$1") )); shift
+  until "$@"; do
+    [ "$(_wait_usecs)" -lt "$end" ] || return 1
+    sleep "${WAIT_FOR_STEP:-0.1}"
+  done
+}
+
 # tap_end prints a trailing plan (1..N) so automake's TAP driver accepts the script too.
 tap_end() { printf '# %d assertions, %d failed\n1..%d\n' "$TAP_COUNT" "$TAP_FAILED" "$TAP_COUNT"; [ "$TAP_FAILED" -eq 0 ]; }

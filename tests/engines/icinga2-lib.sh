@@ -91,18 +91,17 @@ icinga_validate() {
 icinga_api() { "$LAB" exec /usr/bin/python3 "$ENG_SRC/tests/engines/icinga_api.py" \
   "https://127.0.0.1:$ICINGA_PORT" "$ICINGA_USER" "$ICINGA_PASS" "$@"; }
 
+# icinga_pidfile_or_gone: icinga2 wrote its PID file, or its launcher is gone (it failed).
+icinga_pidfile_or_gone() { [ -s "$ICINGA_DIR/run/icinga2.pid" ] || ! eng_alive "$ICINGA_LAUNCHER"; }
+
 # icinga_start: starts `icinga2 daemon` inside the lab namespace (checks inherit the lab
 # env); waits for its PID file and the REST API. Sets ICINGA_PID, ICINGA_START_SECONDS.
 icinga_start() {
-  local f t0 i; mapfile -t f < <(icinga_flags)
+  local f t0; mapfile -t f < <(icinga_flags)
   t0=$(eng_now)
   "$LAB" exec icinga2 daemon "${f[@]}" >"$ICINGA_DIR/log/stdout.log" 2>&1 &
   ICINGA_LAUNCHER=$!
-  for ((i = 0; i < 300; i++)); do
-    [ -s "$ICINGA_DIR/run/icinga2.pid" ] && break
-    eng_alive "$ICINGA_LAUNCHER" || break
-    sleep 0.1
-  done
+  wait_for 30 icinga_pidfile_or_gone
   ICINGA_PID=$(cat "$ICINGA_DIR/run/icinga2.pid" 2>/dev/null)
   [ -n "$ICINGA_PID" ] || return 1
   icinga_api wait-up 30 >/dev/null || return 1

@@ -111,14 +111,23 @@ eng_scenario_states() {
   eng_scenario "$name" off
 }
 
-# eng_scenario NAME on|off : toggles a lab scenario; a tap failure if the lab refuses.
+# eng_scenario NAME on|off : toggles a lab scenario (the switch returns once the lab shows the
+# new state); the engine is under test, not the lab, so a refused switch is tried again for up
+# to ENG_SCENARIO_WAIT seconds (30, a bounded poll) before it is a tap failure.
 eng_scenario() {
-  local out
-  if out=$("$LAB" scenario "$1" "$2" 2>&1); then return 0; fi
-  sleep 1                               # one retry: the engine is under test, not the lab
-  if out=$(printf '%s\n' "$out"; "$LAB" scenario "$1" "$2" 2>&1); then
-    printf '# lab scenario %s %s needed a second try\n' "$1" "$2"; return 0; fi
-  tap_fail "lab scenario $1 $2" "$out"; return 1
+  ENG_SCENARIO_TRIES=0 ENG_SCENARIO_OUT=
+  if wait_for "${ENG_SCENARIO_WAIT:-30}" _eng_switch "$1" "$2"; then
+    [ "$ENG_SCENARIO_TRIES" -gt 1 ] &&
+      printf '# lab scenario %s %s needed %d tries\n' "$1" "$2" "$ENG_SCENARIO_TRIES"
+    return 0
+  fi
+  tap_fail "lab scenario $1 $2" "refused $ENG_SCENARIO_TRIES times in ${ENG_SCENARIO_WAIT:-30} s; last:" \
+    "$ENG_SCENARIO_OUT"
+  return 1
+}
+_eng_switch() {
+  ENG_SCENARIO_TRIES=$((ENG_SCENARIO_TRIES + 1))
+  ENG_SCENARIO_OUT=$("$LAB" scenario "$1" "$2" 2>&1)
 }
 
 # eng_kill_pid PID NAME [WAIT_S]: SIGTERM, wait until gone, SIGKILL as a last resort.
@@ -129,12 +138,14 @@ eng_alive() {
   st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
   [ -n "$st" ] && [ "$st" != Z ]
 }
+eng_gone() { ! eng_alive "$1"; }
 eng_kill_pid() {
-  local pid=$1 i
+  local pid=$1
   [ -n "$pid" ] && eng_alive "$pid" || return 0
   kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < ${3:-15} * 10; i++)); do eng_alive "$pid" || return 0; sleep 0.1; done
+  wait_for "${3:-15}" eng_gone "$pid" && return 0
   kill -KILL "$pid" 2>/dev/null
+  wait_for 5 eng_gone "$pid"
   return 1
 }
 

@@ -136,11 +136,12 @@ tap_check "every option in the Nagios command lines is one the plugin --help doc
 t0=$(eng_now)
 "$LAB" exec nagios4 -d "$D/nagios.cfg" >"$D/stdout.log" 2>&1 &
 NAGIOS_LAUNCHER=$!
-for ((i = 0; i < 100; i++)); do
+# nagios_ready: the daemon wrote its lock file (PID), opened the command file and status.dat.
+nagios_ready() {
   NAGIOS_PID=$(cat "$D/nagios.lock" 2>/dev/null)
-  [ -n "$NAGIOS_PID" ] && [ -p "$D/nagios.cmd" ] && [ -s "$D/status.dat" ] && break
-  sleep 0.1
-done
+  [ -n "$NAGIOS_PID" ] && [ -p "$D/nagios.cmd" ] && [ -s "$D/status.dat" ]
+}
+wait_for 10 nagios_ready
 wait "$NAGIOS_LAUNCHER" 2>/dev/null
 if [ -n "$NAGIOS_PID" ] && eng_alive "$NAGIOS_PID" && [ -p "$D/nagios.cmd" ]; then
   tap_ok "nagios4 started in the lab namespace (PID $NAGIOS_PID, command file ready in $(eng_since "$t0")s)"
@@ -170,22 +171,27 @@ EOF
 # force LABEL TIMEOUT SERVICE...: SCHEDULE_FORCED_SVC_CHECK each, wait for newer results in
 # status.dat; leaves them in $RES (JSON lines).
 force() {
-  local label=$1 timeout=$2 t t0 prev s n; shift 2
+  local label=$1 timeout=$2 t0 prev s; shift 2
   prev=$(status_json | jq -s 'map(.last_check | tonumber) | max // 0')
-  t=$(date +%s)
-  while [ "$t" -le "$prev" ]; do sleep 0.2; t=$(date +%s); done
+  # the forced checks must carry a time after every result already there (1 s resolution)
+  if ! wait_for 5 clock_after "$prev"; then
+    tap_fail "$label: the clock passes the last check time" "last_check $prev, now $(date +%s)"; return 1
+  fi
+  FORCE_T=$(date +%s) FORCE_N=0
   t0=$(eng_now)
-  for s in "$@"; do printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' "$t" "$HOST" "$s" "$t"; done > "$D/nagios.cmd"
-  while :; do
-    RES=$(status_json)
-    n=$(printf '%s\n' "$RES" | jq -r --argjson t "$t" \
-      'select((.last_check|tonumber) >= $t) | .service_description' | grep -cFx -f <(printf '%s\n' "$@"))
-    [ "$n" -eq $# ] && { tap_ok "$label: $# forced checks in status.dat after $(eng_since "$t0")s"; return 0; }
-    if ! awk -v d="$(eng_since "$t0")" -v m="$timeout" 'BEGIN { exit !(d < m) }'; then
-      tap_fail "$label: $# forced checks in status.dat" "only $n of $# within ${timeout}s"; return 1
-    fi
-    sleep 0.3
-  done
+  for s in "$@"; do printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' "$FORCE_T" "$HOST" "$s" "$FORCE_T"; done > "$D/nagios.cmd"
+  if WAIT_FOR_STEP=0.3 wait_for "$timeout" forced_results "$@"; then
+    tap_ok "$label: $# forced checks in status.dat after $(eng_since "$t0")s"; return 0
+  fi
+  tap_fail "$label: $# forced checks in status.dat" "only $FORCE_N of $# within ${timeout}s"; return 1
+}
+clock_after() { [ "$(date +%s)" -gt "$1" ]; }
+# forced_results SERVICE...: status.dat holds a result newer than FORCE_T for each (in RES).
+forced_results() {
+  RES=$(status_json)
+  FORCE_N=$(printf '%s\n' "$RES" | jq -r --argjson t "$FORCE_T" \
+    'select((.last_check|tonumber) >= $t) | .service_description' | grep -cFx -f <(printf '%s\n' "$@"))
+  [ "$FORCE_N" -eq $# ]
 }
 sfield() { printf '%s\n' "$RES" | jq -r --arg s "$1" 'select(.service_description==$s) | .'"$2"; }
 # expect_state SERVICE STATE REGEX: current_state, and REGEX against plugin_output + "\n" +

@@ -183,7 +183,7 @@ s.bind(("'"$LAB_SERVER1_IP"'", 445)); s.listen(8); held = []
 while True:
     held.append(s.accept()[0])' >/dev/null 2>&1 &
 LISTENER=$!
-sleep 0.5
+"$LAB" wait-tcp 10 "$LAB_SERVER1_IP" 445 >/dev/null
 t0=$(date +%s.%N)
 gpo "${BASE[@]}" --sysvol-host "$LAB_SERVER1_FQDN" -t 3
 took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

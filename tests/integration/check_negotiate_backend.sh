@@ -124,12 +124,16 @@ for pid in "${kdc_pids[@]}"; do
   "$LAB" exec smbcontrol -s "$LAB_SMB_CONF" "$pid" debug "1 kerberos:3" >/dev/null 2>&1
 done
 count() { grep -c "Kerberos: $1 monitor@CAMTEST.TEST from " "$KDC_LOG" 2>/dev/null; }
+# kdc_logged AS TGS: the KDC log shows at least AS AS-REQs and TGS TGS-REQs for monitor. The KDC
+# writes the line before it answers, so once the plugin returned a count is final; the bounded
+# poll only covers a slow write. A run that must cause no request has nothing to wait for.
+kdc_logged() { [ "$(count AS-REQ)" -ge "$1" ] && [ "$(count TGS-REQ)" -ge "$2" ]; }
 CC=$WORK/reuse.cc
 REUSE=(-u "$URL" "${BACKENDS[@]}" --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA" --ccache "FILE:$CC" -v)
 
 as0=$(count AS-REQ); tgs0=$(count TGS-REQ)
 nb "${REUSE[@]}"
-sleep 0.3
+wait_for 5 kdc_logged $((as0 + 1)) $((tgs0 + 1))
 as1=$(count AS-REQ); tgs1=$(count TGS-REQ)
 expect "ticket reuse, run 1: TGT and one service ticket from the KDC" 0 \
   '^NEGOTIATE OK - 3/3 backends accept Kerberos' \
@@ -143,7 +147,6 @@ fi
 klist1=$("$LAB" exec klist -c "FILE:$CC" 2>&1)
 
 nb "${REUSE[@]}"
-sleep 0.3
 as2=$(count AS-REQ); tgs2=$(count TGS-REQ)
 expect "ticket reuse, run 2: reused TGT and cached service ticket" 0 \
   '^NEGOTIATE OK - 3/3 backends accept Kerberos' \
@@ -163,7 +166,7 @@ else
 fi
 
 nb "${REUSE[@]}" --fresh-ticket
-sleep 0.3
+wait_for 5 kdc_logged "$as2" $((tgs2 + 1))
 as3=$(count AS-REQ); tgs3=$(count TGS-REQ)
 expect "--fresh-ticket: a new service ticket, the TGT still reused" 0 \
   '^NEGOTIATE OK - 3/3 backends accept Kerberos' \
@@ -183,10 +186,7 @@ ip netns exec "$LAB_NS" /usr/bin/python3 "$(dirname "$0")/negotiate_fake_backend
   127.0.0.1 "$FAKE_PORT" >/dev/null 2>&1 &
 FAKE_PID=$!
 LISTENER=$FAKE_PID
-for _ in $(seq 30); do
-  ip netns exec "$LAB_NS" bash -c "exec 3<>/dev/tcp/127.0.0.1/$FAKE_PORT" 2>/dev/null && break
-  sleep 0.1
-done
+"$LAB" wait-tcp 10 127.0.0.1 "$FAKE_PORT" >/dev/null
 FAKE=(--keytab "$LAB_MONITOR_KEYTAB" -B "127.0.0.1:$FAKE_PORT" --no-vip)
 FURL=http://$LAB_FQDN:$FAKE_PORT
 nb -u "$FURL/nomutual" "${FAKE[@]}"

@@ -250,9 +250,7 @@ while True:
     c, _ = s.accept(); held.append(c)
 ' >/dev/null 2>&1 &
 LISTENER=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  "$LAB" exec bash -c 'exec 3<>/dev/tcp/127.0.20.1/3270' 2>/dev/null && break; sleep 0.2
-done
+"$LAB" wait-tcp 10 127.0.20.1 3270 >/dev/null
 t0=$(date +%s%N)
 spn -H "$DC" -p 3270 -f "$LAB_FQDN" "${KT[@]}" -t 2
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
