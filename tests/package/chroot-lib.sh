@@ -15,6 +15,8 @@
 #   chroot_mount DIR          mounts proc and binds /dev and /dev/pts into DIR; chroot_umount_all undoes
 #                             every mount made (call it from the EXIT trap; it refuses to let
 #                             the caller delete DIR while something is still mounted there)
+#   chroot_kill DIR           stops by PID whatever still runs with DIR as its root
+#   chroot_remove DIR         deletes DIR, only when nothing is mounted below it
 #
 # Every step is bounded (timeout); a second run with the same package list only unpacks.
 
@@ -92,16 +94,19 @@ chroot_base() {
       apt-get install -y -q --no-install-recommends "$@" &&
     chroot "$tmp/root" apt-get clean &&
     rm -rf "$tmp/root"/var/lib/apt/lists/* &&
+    chroot_kill "$tmp/root" &&
     chroot_umount_all &&
     timeout 600 tar --zstd -cpf "$tmp/base.tar.zst" --numeric-owner -C "$tmp/root" . &&
     mv "$tmp/base.tar.zst" "$tar"
   } >"$log" 2>&1
   local rc=$?
+  chroot_kill "$tmp/root" >>"$log" 2>&1
   chroot_umount_all >>"$log" 2>&1
   if [ "$rc" -eq 0 ]; then
     rm -rf "$tmp"
     # older bases (other package lists) are not needed any more
-    find "$IWA_CHROOT_CACHE" -maxdepth 1 -name "$CHROOT_SUITE-minbase-*.tar.zst" ! -name "${tar##*/}" -delete
+    find "$IWA_CHROOT_CACHE" -maxdepth 1 \( -name "$CHROOT_SUITE-minbase-*.tar.zst" -o -name 'make-*.log' \) \
+      ! -name "${tar##*/}" ! -name "${log##*/}" -delete
     echo "# made in $(( $(date +%s) - t )) s" >>"$log"
   else
     [ ${#CHROOT_MOUNTS[@]} -eq 0 ] && rm -rf "$tmp"
@@ -132,6 +137,25 @@ chroot_umount_all() {
   done
   CHROOT_MOUNTS=("${left[@]}")
   [ ${#left[@]} -eq 0 ]
+}
+
+# chroot_kill DIR: stops (by PID) every process whose root is DIR: what the test ran there
+# (a package script that started a daemon despite policy-rc.d would hold the mounts).
+chroot_kill() {
+  local d=$1 p pids=() n
+  [ -d "$d" ] || return 0
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$d" ] && pids+=("${p#/proc/}")
+  done
+  [ ${#pids[@]} -eq 0 ] && return 0
+  echo "# stopping processes left in the chroot: ${pids[*]}"
+  kill "${pids[@]}" 2>/dev/null
+  for n in $(seq 50); do
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "${pids[@]}" 2>/dev/null
+  return 0
 }
 
 # chroot_remove DIR: deletes DIR only when nothing is mounted below it.

@@ -21,13 +21,15 @@ source "$(dirname "$0")/chroot-lib.sh"
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 LAB=${LAB:?LAB must point at tests/lab/lab}
-eval "$("$LAB" env)" || { tap_fail "lab env (is the lab up?)"; tap_end; exit 1; }
+labenv=$("$LAB" env 2>&1) || { tap_fail "lab env (is the lab up?)" "$labenv"; tap_end; exit 1; }
+eval "$labenv"
 W=${BUILDDIR:-$TOP/_build/dev}/package.$$
 R=$W/chroot
 T0=$(date +%s)
 mkdir -p "$W/logs"
 
 cleanup() {
+  chroot_kill "$R"
   chroot_umount_all || echo "# could not unmount: ${CHROOT_MOUNTS[*]}"
   chroot_remove "$R"
   if [ "$TAP_FAILED" -eq 0 ]; then rm -rf "$W"; else echo "# logs kept in $W/logs"; fi
