@@ -18,12 +18,40 @@
 #   chroot_kill DIR           stops by PID whatever still runs with DIR as its root
 #   chroot_remove DIR         deletes DIR, only when nothing is mounted below it
 #
+#   run_bounded CMD...        runs CMD as a child the caller can stop: a TERM or INT to the
+#                             test (trap fg_stop) stops CMD by its PID instead of waiting
+#                             for it (bash runs traps only after a foreground command ends)
+#
 # Every step is bounded (timeout); a second run with the same package list only unpacks.
 
 CHROOT_RECIPE=1 # bump when the way the base is made changes (invalidates the cache)
 CHROOT_SUITE=bookworm
 IWA_CHROOT_CACHE=${IWA_CHROOT_CACHE:-/var/cache/iwa-plugins}
 CHROOT_MOUNTS=()
+FG_PID=
+
+run_bounded() {
+  local rc
+  "$@" &
+  FG_PID=$!
+  wait "$FG_PID"
+  rc=$?
+  FG_PID=
+  return "$rc"
+}
+
+# fg_stop: for `trap 'fg_stop; exit 130' INT TERM`: TERM to the running child, KILL after 10 s.
+fg_stop() {
+  local n
+  [ -n "$FG_PID" ] || return 0
+  kill -TERM "$FG_PID" 2>/dev/null
+  for n in $(seq 100); do
+    kill -0 "$FG_PID" 2>/dev/null || { FG_PID=; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$FG_PID" 2>/dev/null
+  FG_PID=
+}
 
 chroot_sources() {
   local f
@@ -84,19 +112,19 @@ chroot_base() {
   t=$(date +%s)
   {
     echo "# $(date -R): $CHROOT_SUITE minbase from $mirror; packages: $*"
-    timeout 1500 debootstrap --variant=minbase "$CHROOT_SUITE" "$tmp/root" "$mirror" &&
+    run_bounded timeout 1500 debootstrap --variant=minbase "$CHROOT_SUITE" "$tmp/root" "$mirror" &&
     printf '%s\n' "$srcs" | awk '{ print "deb " $1 " " $2 " main" }' >"$tmp/root/etc/apt/sources.list" &&
     printf '#!/bin/sh\nexit 101\n' >"$tmp/root/usr/sbin/policy-rc.d" &&
     chmod 755 "$tmp/root/usr/sbin/policy-rc.d" &&
     chroot_mount "$tmp/root" &&
-    timeout 600 chroot "$tmp/root" apt-get update -q &&
-    DEBIAN_FRONTEND=noninteractive timeout 1200 chroot "$tmp/root" \
+    run_bounded timeout 600 chroot "$tmp/root" apt-get update -q &&
+    DEBIAN_FRONTEND=noninteractive run_bounded timeout 1200 chroot "$tmp/root" \
       apt-get install -y -q --no-install-recommends "$@" &&
     chroot "$tmp/root" apt-get clean &&
     rm -rf "$tmp/root"/var/lib/apt/lists/* &&
     chroot_kill "$tmp/root" &&
     chroot_umount_all &&
-    timeout 600 tar --zstd -cpf "$tmp/base.tar.zst" --numeric-owner -C "$tmp/root" . &&
+    run_bounded timeout 600 tar --zstd -cpf "$tmp/base.tar.zst" --numeric-owner -C "$tmp/root" . &&
     mv "$tmp/base.tar.zst" "$tar"
   } >"$log" 2>&1
   local rc=$?
@@ -117,7 +145,7 @@ chroot_base() {
 }
 
 chroot_unpack() {
-  mkdir -p "$1" && timeout 300 tar --zstd -xpf "$CHROOT_TARBALL" --numeric-owner -C "$1"
+  mkdir -p "$1" && run_bounded timeout 300 tar --zstd -xpf "$CHROOT_TARBALL" --numeric-owner -C "$1"
 }
 
 chroot_mount() {

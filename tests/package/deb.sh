@@ -16,13 +16,19 @@
 # default _build/dev); IWA_CHROOT_CACHE (default /var/cache/iwa-plugins). Root; TAP output.
 # Cold (no cached base): the base takes minutes to make; warm: about 2 minutes, mostly the
 # package build and its make check.
+# The chroot's mounts (/proc, /dev) live in a private mount namespace: they go away with the
+# test's processes, even if it is killed (the EXIT trap unmounts them too).
+if [ -z "${IWA_PKG_MOUNTNS:-}" ]; then
+  IWA_PKG_MOUNTNS=1 exec unshare --mount --propagation private -- "$BASH" "$0" "$@"
+fi
 source "$(dirname "$0")/../tap.sh"
 source "$(dirname "$0")/chroot-lib.sh"
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 LAB=${LAB:?LAB must point at tests/lab/lab}
+# the lab's environment is loaded only for the lab checks (section 5): the package build and
+# its make check run without the lab's KRB5_CONFIG, KRB5CCNAME, LDAPTLS_CACERT
 labenv=$("$LAB" env 2>&1) || { tap_fail "lab env (is the lab up?)" "$labenv"; tap_end; exit 1; }
-eval "$labenv"
 W=${BUILDDIR:-$TOP/_build/dev}/package.$$
 R=$W/chroot
 T0=$(date +%s)
@@ -35,7 +41,7 @@ cleanup() {
   if [ "$TAP_FAILED" -eq 0 ]; then rm -rf "$W"; else echo "# logs kept in $W/logs"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'fg_stop; exit 130' INT TERM
 elapsed() { echo $(( $(date +%s) - $1 )); }
 
 for tool in dpkg-buildpackage dh lintian help2man debootstrap autopkgtest zstd; do
@@ -61,8 +67,8 @@ export_tree "$W/autopkgtest-src"
 # make check under DEB_BUILD_OPTIONS=nocheck (asserted after the build, on its build tree).
 seq_out=$(cd "$W/src" && dh build-arch --no-act 2>&1)
 t=$(date +%s)
-(cd "$W/src" && DEB_BUILD_OPTIONS="parallel=2" timeout --kill-after=10 900 \
-  dpkg-buildpackage -us -uc -b) >"$W/logs/build.log" 2>&1
+run_bounded env -C "$W/src" DEB_BUILD_OPTIONS="parallel=2" timeout --kill-after=10 900 \
+  dpkg-buildpackage -us -uc -b >"$W/logs/build.log" 2>&1
 rc=$?
 BUILD_S=$(elapsed "$t")
 changes=$(ls "$W"/iwa-plugins_*_"$(dpkg --print-architecture)".changes 2>/dev/null | head -n 1)
@@ -99,7 +105,7 @@ else
 fi
 
 # ---------------------------------------------------------------- 2. lintian
-lintian --pedantic --show-overrides "$changes" >"$W/logs/lintian.log" 2>"$W/logs/lintian.err"
+run_bounded timeout 300 lintian --pedantic --show-overrides "$changes" >"$W/logs/lintian.log" 2>"$W/logs/lintian.err"
 lrc=$?
 tags=$(grep -E '^[EWIPX]: ' "$W/logs/lintian.log")
 if [ "$lrc" -eq 0 ] && [ -z "$tags" ]; then
@@ -169,8 +175,10 @@ echo "# iwa-plugins-gpo Depends: $gpo_dep"
 # --sysconfdir=/etc: the same engine paths as the package, the same plugin folder. Only the
 # data is installed (plugin_PROGRAMS emptied): nothing to compile.
 mkdir -p "$W/inst/build"
-if (cd "$W/inst/build" && timeout 300 "$W/src/configure" -q --prefix=/usr --sysconfdir=/etc &&
-    timeout 120 make -s install-data DESTDIR="$W/inst/root" plugin_PROGRAMS=) >"$W/logs/make-install.log" 2>&1; then
+if run_bounded env -C "$W/inst/build" timeout 300 "$W/src/configure" -q --prefix=/usr \
+     --sysconfdir=/etc >"$W/logs/make-install.log" 2>&1 &&
+   run_bounded timeout 120 make -s -C "$W/inst/build" install-data DESTDIR="$W/inst/root" \
+     plugin_PROGRAMS= >>"$W/logs/make-install.log" 2>&1; then
   pd=$(make -s -C "$W/inst/build" --no-print-directory --eval 'iwa-plugindir: ; @echo $(plugindir)' iwa-plugindir)
   mi=$(cd "$W/inst/root" && find . -type f | sed 's/^\.//' | sort)
   pk=$(printf '%s\n' "$core_files" "$gpo_files" | grep -vE '^/usr/lib/nagios/plugins/|^/usr/share/(man|doc|lintian)/|/$' | sort -u)
@@ -210,8 +218,8 @@ t=$(date +%s)
 if chroot_unpack "$R" && chroot_mount "$R"; then :; else
   tap_fail "chroot unpacked and /proc, /dev mounted"; tap_end; exit 1; fi
 mkdir -p "$R/tmp/debs" && cp "${debs[@]}" "$R/tmp/debs/"
-(cd "$R/tmp/debs" && DEBIAN_FRONTEND=noninteractive timeout 300 chroot "$R" sh -c \
-  'cd /tmp/debs && apt-get install -y -q ./iwa-plugins_*.deb ./iwa-plugins-core_*.deb ./iwa-plugins-gpo_*.deb') \
+DEBIAN_FRONTEND=noninteractive run_bounded timeout 300 chroot "$R" sh -c \
+  'cd /tmp/debs && apt-get install -y -q ./iwa-plugins_*.deb ./iwa-plugins-core_*.deb ./iwa-plugins-gpo_*.deb' \
   >"$W/logs/apt-install.log" 2>&1
 rc=$?
 st=$(chroot "$R" dpkg-query -W -f='${Package} ${Status}\n' iwa-plugins iwa-plugins-core iwa-plugins-gpo \
@@ -225,7 +233,7 @@ fi
 
 # the autopkgtests, run by autopkgtest itself with the chroot as testbed
 t=$(date +%s)
-timeout --kill-after=10 600 autopkgtest --no-built-binaries --timeout-test=300 \
+run_bounded timeout --kill-after=10 600 autopkgtest --no-built-binaries --timeout-test=300 \
   --output-dir "$W/logs/autopkgtest" "$W/autopkgtest-src" -- chroot "$R" >"$W/logs/autopkgtest.log" 2>&1
 rc=$?
 summary=$(cat "$W/logs/autopkgtest/summary" 2>/dev/null)
@@ -246,6 +254,7 @@ echo "# autopkgtest: $(elapsed "$t") s"
 # The installed binaries, inside the lab's network namespace, with the lab's krb5.conf,
 # keytab, CA and names copied into the chroot (ip netns exec binds /etc/netns/NS/* over the
 # machine's /etc, not the chroot's).
+eval "$labenv"
 L=/etc/iwa-lab
 mkdir -p "$R$L"
 cp "$KRB5_CONFIG" "$R$L/krb5.conf"
