@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages iwa-plugins needs (build, lab, engines).
 # Idempotent: runs `apt-get update` once and installs only what is missing.
-# Usage: scripts/install-deps.sh [build|lab|engines|all|valgrind]   (default: all)
-# (valgrind: what scripts/valgrind.sh needs: the lab and valgrind)
+# Usage: scripts/install-deps.sh [build|lab|engines|package|all|valgrind]   (default: all)
+# (valgrind: what scripts/valgrind.sh needs: the lab and valgrind; package: what
+# dpkg-buildpackage and tests/package/deb.sh need: debhelper, help2man, lintian, and
+# debootstrap, autopkgtest, zstd for the clean chroot)
 set -euo pipefail
 what=${1:-all}
 build_pkgs=(build-essential autoconf automake libtool pkg-config
@@ -12,13 +14,16 @@ lab_pkgs=(samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user ldap-
   apache2 libapache2-mod-auth-gssapi haproxy openssl iproute2 curl ca-certificates python3-ldb python3-samba
   time)
 engine_pkgs=(icinga2 nagios4-core dma zabbix-agent jq python3-yaml)
+package_pkgs=(dpkg-dev debhelper help2man lintian debootstrap autopkgtest zstd)
 pkgs=()
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   lab) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}") ;;
-  engines|all) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}" "${engine_pkgs[@]}") ;;
+  engines) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}" "${engine_pkgs[@]}") ;;
+  package) pkgs=("${build_pkgs[@]}" "${package_pkgs[@]}") ;;
+  all) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}" "${engine_pkgs[@]}" "${package_pkgs[@]}") ;;
   valgrind) pkgs=("${build_pkgs[@]}" "${lab_pkgs[@]}" valgrind) ;;
-  *) echo "usage: $0 [build|lab|engines|all|valgrind]"; exit 3 ;;
+  *) echo "usage: $0 [build|lab|engines|package|all|valgrind]"; exit 3 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

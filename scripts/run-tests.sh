@@ -114,7 +114,7 @@ export LAB_NS=iwaci
 export LAB_DIR=$TOP/_build/lab-ci
 lab_tests=()
 [ -e tests/lab/selftest.sh ] && lab_tests+=(tests/lab/selftest.sh) || fail "tests/lab/selftest.sh is missing"
-for f in tests/integration/*.sh tests/engines/*.sh; do
+for f in tests/integration/*.sh tests/engines/*.sh tests/package/*.sh; do
   [ -f "$f" ] || continue
   case "$(basename "$f")" in lib.sh | *-lib.sh) continue ;; esac
   [ "$(head -c 2 "$f")" = "#!" ] || continue
