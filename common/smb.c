@@ -547,16 +547,16 @@ int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max
 	char srv[256];
 	const char *words;
 	bool too_big;
-	double t0;
+	double t0, deadline;
 	int rc = 0;
 
 	if (timeout_ms <= 0)
 		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
+	deadline = iwa_now() + (double)timeout_ms / 1000.0;
 	rc = smb_ticket_ahead(s, url, err);
 	if (rc < 0)
 		return rc;
-	timeout_ms =
-		iwa_budget_remaining_ms() < timeout_ms ? iwa_budget_remaining_ms() : timeout_ms;
+	timeout_ms = iwa_deadline_remaining_ms(deadline); /* what the ticket step left */
 	if (timeout_ms <= 0)
 		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
 	smbc_setTimeout(s->ctx, (int)(timeout_ms < 3600000 ? timeout_ms : 3600000));

@@ -30,7 +30,7 @@ int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_
 
 	for (; sent < n; sent++) {
 		int lrc;
-		if (!iwa_budget_timeval(&tv)) {
+		if (!iwa_ctx_timeval(c->run, &tv)) {
 			rc = iwa_err_set(err, IWA_ETIMEOUT,
 					 "time budget used up during LDAP searches");
 			goto cleanup;
@@ -53,7 +53,7 @@ int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_
 		int got, code = LDAP_SUCCESS;
 		char *diag = NULL;
 
-		if (!iwa_budget_timeval(&tv)) {
+		if (!iwa_ctx_timeval(c->run, &tv)) {
 			rc = iwa_err_set(err, IWA_ETIMEOUT, "time budget used up waiting for %s",
 					 iwa_ldap_server(c->ldap));
 			goto cleanup;
@@ -109,32 +109,10 @@ cleanup:
 	return rc;
 }
 
-/* First value of attr as a new string, or NULL. */
-char *blg_get_str(LDAP *ld, LDAPMessage *e, const char *attr)
-{
-	struct berval **v = ldap_get_values_len(ld, e, attr);
-	char *s = NULL;
-
-	if (v && v[0])
-		s = strndup(v[0]->bv_val, v[0]->bv_len);
-	ldap_value_free_len(v);
-	return s;
-}
-
-char *blg_get_dn(LDAP *ld, LDAPMessage *e)
-{
-	char *dn = ldap_get_dn(ld, e), *s = NULL;
-
-	if (dn)
-		s = strdup(dn);
-	ldap_memfree(dn);
-	return s;
-}
-
 /* Parses a decimal attribute value (0 when absent or malformed). */
 static unsigned long long get_num(LDAP *ld, LDAPMessage *e, const char *attr, bool *present)
 {
-	char *s = blg_get_str(ld, e, attr);
+	char *s = iwa_ldap_first_value(ld, e, attr);
 	unsigned long long v = 0;
 	long long sv;
 	char *end;
@@ -257,9 +235,9 @@ static int on_rootdse(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
 	(void)arg;
 	free(c->config_nc);
-	c->config_nc = blg_get_str(ld, e, "configurationNamingContext");
+	c->config_nc = iwa_ldap_first_value(ld, e, "configurationNamingContext");
 	if (c->base == NULL)
-		c->base = blg_get_str(ld, e, "defaultNamingContext");
+		c->base = iwa_ldap_first_value(ld, e, "defaultNamingContext");
 	return 0;
 }
 
@@ -290,30 +268,27 @@ static bool matches(const char *q, bool is_account, const char *dn, const char *
 static int fill_principal(struct blg_principal *p, LDAP *ld, LDAPMessage *e, char *dn, char *sam,
 			  char *upn, char *dns)
 {
-	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
 	int rc = 0;
 
 	if (p->found) {
 		p->ambiguous = true;
 		goto out;
 	}
-	if (v == NULL || v[0] == NULL ||
-	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &p->sid, NULL, NULL) != 0)
+	if (!iwa_ldap_entry_sid(ld, e, &p->sid))
 		goto out; /* no readable objectSid: not a security principal */
 	p->found = true;
 	p->dn = dn, p->sam = sam, p->upn = upn, p->dns = dns;
 	dn = sam = upn = dns = NULL;
 out:
-	ldap_value_free_len(v);
 	free(dn), free(sam), free(upn), free(dns);
 	return rc;
 }
 
 static int on_principal(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *dn = blg_get_dn(ld, e), *sam = blg_get_str(ld, e, "sAMAccountName");
-	char *upn = blg_get_str(ld, e, "userPrincipalName"),
-	     *dns = blg_get_str(ld, e, "dNSHostName");
+	char *dn = iwa_ldap_entry_dn(ld, e), *sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
+	char *upn = iwa_ldap_first_value(ld, e, "userPrincipalName"),
+	     *dns = iwa_ldap_first_value(ld, e, "dNSHostName");
 	int rc = 0;
 
 	(void)arg;
@@ -365,7 +340,7 @@ static int on_container(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	struct iwa_err perr = {0};
 
 	k->found = true;
-	k->gplink_raw = blg_get_str(ld, e, "gPLink");
+	k->gplink_raw = iwa_ldap_first_value(ld, e, "gPLink");
 	k->gpoptions = (unsigned)get_num(ld, e, "gPOptions", NULL);
 	if (iwa_gplink_parse(k->gplink_raw, &k->links, &perr) != 0) {
 		k->parse_error = strdup(perr.msg);
@@ -393,8 +368,8 @@ static int gpo_add(struct blg_ctx *c, const char *guid)
 
 static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *cn = blg_get_str(ld, e, "cn"), guid[39];
-	char *name = blg_get_str(ld, e, "displayName");
+	char *cn = iwa_ldap_first_value(ld, e, "cn"), guid[39];
+	char *name = iwa_ldap_first_value(ld, e, "displayName");
 	struct berval **sd;
 	struct blg_gpo *g;
 	int i;
@@ -419,10 +394,10 @@ static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	}
 	g->found = true;
 	g->name = name;
-	g->dn = blg_get_dn(ld, e);
-	g->fspath = blg_get_str(ld, e, "gPCFileSysPath");
-	g->machine_ext = blg_get_str(ld, e, "gPCMachineExtensionNames");
-	g->wmi = blg_get_str(ld, e, "gPCWMIFilter");
+	g->dn = iwa_ldap_entry_dn(ld, e);
+	g->fspath = iwa_ldap_first_value(ld, e, "gPCFileSysPath");
+	g->machine_ext = iwa_ldap_first_value(ld, e, "gPCMachineExtensionNames");
+	g->wmi = iwa_ldap_first_value(ld, e, "gPCWMIFilter");
 	g->flags = (unsigned)get_num(ld, e, "flags", NULL);
 	g->version = (uint32_t)get_num(ld, e, "versionNumber", NULL);
 	if (c->cfg->gpo && c->expected_gpo < 0 && name && strcasecmp(c->cfg->gpo, name) == 0) {

@@ -15,15 +15,13 @@
 
 static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *sam = blg_get_str(ld, e, "sAMAccountName"),
-	     *upn = blg_get_str(ld, e, "userPrincipalName");
-	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
+	char *sam = iwa_ldap_first_value(ld, e, "sAMAccountName"),
+	     *upn = iwa_ldap_first_value(ld, e, "userPrincipalName");
 	struct iwa_sid sid;
 	int rc = 0;
 
 	(void)arg;
-	if (v && v[0] &&
-	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &sid, NULL, NULL) == 0)
+	if (iwa_ldap_entry_sid(ld, e, &sid))
 		for (size_t i = 0; i < c->nnames && rc == 0; i++) {
 			struct blg_name *nm = &c->names[i];
 			const char *n = nm->name, *bs;
@@ -45,7 +43,6 @@ static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 				nm->sid = sid;
 			}
 		}
-	ldap_value_free_len(v);
 	free(sam), free(upn);
 	return rc;
 }
@@ -173,7 +170,7 @@ int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
 
 static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *dn = blg_get_dn(ld, e), *gpl = blg_get_str(ld, e, "gPLink"), **nv;
+	char *dn = iwa_ldap_entry_dn(ld, e), *gpl = iwa_ldap_first_value(ld, e, "gPLink"), **nv;
 	struct iwa_gplink_list l = {NULL, 0};
 	const struct blg_gpo *g = &c->gpos[c->expected_gpo];
 	bool linked = false;
@@ -305,5 +302,4 @@ void blg_ctx_free(struct blg_ctx *c)
 	free(c->expected_links_have_users);
 	free(c->base), free(c->config_nc), free(c->dns_domain);
 	iwa_smb_free(c->smb);
-	iwa_ldap_free(c->ldap);
 }

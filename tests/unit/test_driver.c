@@ -333,14 +333,13 @@ static int demo_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	return IWA_EINVAL;
 }
 
-static int demo_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-		    struct iwa_err *err)
+static int demo_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	struct demo_cfg *c = vcfg;
 
 	(void)err;
-	c->verbose = common->verbose;
-	c->timeout = common->timeout;
+	c->verbose = ctx->verbose;
+	c->timeout = ctx->timeout;
 	return iwa_check_set_text(root, "name=%s count=%llu", c->name, c->count);
 }
 
