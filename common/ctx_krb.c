@@ -15,7 +15,7 @@ int iwa_ctx_krb(struct iwa_ctx *ctx, const struct iwa_krb_opts *o, struct iwa_kr
 	int rc;
 
 	if (ctx->krb == NULL) {
-		rc = iwa_krb_setup(o, &ctx->krb, err);
+		rc = iwa_krb_setup(o, ctx->deadline, &ctx->krb, err);
 		if (rc < 0)
 			return rc;
 		if (ctx->release == NULL)

@@ -529,7 +529,8 @@ static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 
 		(void)ldap_set_option(l->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
 		memset(&terr, 0, sizeof terr);
-		rc = iwa_gss_host_ticket(iwa_krb_ccache_name(l->krb), "ldap", host, 0, &tk, &terr);
+		rc = iwa_gss_host_ticket(iwa_krb_ccache_name(l->krb), "ldap", host, 0, l->deadline,
+					 &tk, &terr);
 		if (rc == IWA_ETIMEOUT || (rc < 0 && tk.fail == IWA_GSS_TKT_KDC_UNREACHABLE) ||
 		    rc == IWA_ENOMEM) {
 			*err = terr;
@@ -634,7 +635,7 @@ int iwa_ldap_connect(const struct iwa_ldap_opts *o, double deadline, struct iwa_
 	if (o->bind_dn == NULL && krb != NULL) {
 		l->krb = krb;
 	} else if (o->bind_dn == NULL) {
-		rc = iwa_krb_setup(&o->krb, &l->krb, err);
+		rc = iwa_krb_setup(&o->krb, deadline, &l->krb, err);
 		if (rc < 0)
 			goto cleanup;
 		l->own_krb = true;

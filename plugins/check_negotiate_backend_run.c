@@ -685,8 +685,8 @@ int nb_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_e
 
 	/* One service ticket for the whole run. */
 	memset(&terr, 0, sizeof(terr));
-	rc = iwa_gss_service_ticket(iwa_krb_ccache_name(krb), run.principal, cfg->krb.fresh, &tk,
-				    &terr);
+	rc = iwa_gss_service_ticket(iwa_krb_ccache_name(krb), run.principal, cfg->krb.fresh,
+				    ctx->deadline, &tk, &terr);
 	if (rc < 0) {
 		if (tk.fail == IWA_GSS_TKT_SPN_UNKNOWN || tk.fail == IWA_GSS_TKT_KDC_REFUSED ||
 		    tk.fail == IWA_GSS_TKT_CLOCK_SKEW) {
