@@ -1047,3 +1047,94 @@ bool iwa_ldap_entry_sid(LDAP *ld, LDAPMessage *e, struct iwa_sid *sid_out)
 	ldap_value_free_len(v);
 	return ok;
 }
+
+/* Sends every request, then collects each answer: n searches, one round trip. Entries go to
+ * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
+int iwa_ldap_search_batch(struct iwa_ldap *l, struct iwa_ldap_req *r, size_t n,
+			  struct iwa_ldap_batch_stats *st, struct iwa_err *err)
+{
+	LDAP *ld = l->ld;
+	double t0 = iwa_now();
+	struct timeval tv;
+	size_t sent = 0;
+	int rc = 0;
+
+	for (; sent < n; sent++) {
+		int lrc;
+		if (!iwa_deadline_timeval(l->deadline, &tv)) {
+			rc = iwa_err_set(err, IWA_ETIMEOUT,
+					 "time budget used up during LDAP searches");
+			goto cleanup;
+		}
+		lrc = ldap_search_ext(ld, r[sent].base, r[sent].scope, r[sent].filter,
+				      r[sent].attrs, 0, r[sent].ctrls, NULL, &tv, r[sent].sizelimit,
+				      &r[sent].msgid);
+		if (lrc != LDAP_SUCCESS) {
+			rc = iwa_err_set(err, IWA_EIO,
+					 "directory unreadable: search of %s on %s: %s",
+					 *r[sent].base ? r[sent].base : "the rootDSE", l->uri,
+					 ldap_err2string(lrc));
+			goto cleanup;
+		}
+		st->searches++;
+	}
+	st->round_trips++;
+	for (size_t i = 0; i < n; i++) {
+		LDAPMessage *res = NULL;
+		int got, code = LDAP_SUCCESS;
+		char *diag = NULL;
+
+		if (!iwa_deadline_timeval(l->deadline, &tv)) {
+			rc = iwa_err_set(err, IWA_ETIMEOUT, "time budget used up waiting for %s",
+					 l->uri);
+			goto cleanup;
+		}
+		got = ldap_result(ld, r[i].msgid, LDAP_MSG_ALL, &tv, &res);
+		if (got == 0) {
+			ldap_msgfree(res);
+			rc = iwa_err_set(err, IWA_ETIMEOUT,
+					 "no answer from %s within the time budget", l->uri);
+			goto cleanup;
+		}
+		if (got < 0) {
+			int e = LDAP_OTHER;
+			ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &e);
+			ldap_msgfree(res);
+			rc = iwa_err_set(err, IWA_EIO, "directory unreadable: %s: %s", l->uri,
+					 ldap_err2string(e));
+			goto cleanup;
+		}
+		for (LDAPMessage *m = ldap_first_message(ld, res); m;
+		     m = ldap_next_message(ld, m)) {
+			int t = ldap_msgtype(m);
+			if (t == LDAP_RES_SEARCH_ENTRY && r[i].fn && rc == 0)
+				rc = r[i].fn(ld, m, r[i].arg);
+			else if (t == LDAP_RES_SEARCH_RESULT)
+				ldap_parse_result(ld, m, &code, NULL, &diag, NULL, NULL, 0);
+		}
+		ldap_msgfree(res);
+		if (rc != 0) {
+			ldap_memfree(diag);
+			if (err && err->msg[0] == '\0')
+				iwa_err_set(err, rc, "out of memory");
+			goto cleanup;
+		}
+		if (code == LDAP_NO_SUCH_OBJECT)
+			r[i].no_such_object = true;
+		else if (code == LDAP_SIZELIMIT_EXCEEDED && r[i].sizelimit > 0)
+			; /* we asked for a few entries only */
+		else if (code != LDAP_SUCCESS) {
+			rc = iwa_err_set(
+				err, code == LDAP_INSUFFICIENT_ACCESS ? IWA_EAUTH : IWA_EIO,
+				"directory unreadable: search of %s on %s: %s%s%s",
+				*r[i].base ? r[i].base : "the rootDSE", l->uri,
+				ldap_err2string(code), diag && *diag ? ": " : "", diag ? diag : "");
+			ldap_memfree(diag);
+			goto cleanup;
+		}
+		ldap_memfree(diag);
+	}
+cleanup:
+	st->seconds += iwa_now() - t0;
+	return rc;
+}

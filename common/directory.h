@@ -128,6 +128,30 @@ typedef int (*iwa_ldap_entry_fn)(LDAP *ld, LDAPMessage *entry, void *ctx);
 int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char *filter,
 		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
 		    void *ctx, struct iwa_err *err);
+/* Batched searches: every request is sent, then each answer collected — n searches in one
+ * round trip, within the connection's deadline. Entries go to each request's fn (non-zero
+ * stops, returned). noSuchObject on a request is not an error (no_such_object set); a size
+ * limit hit is not one when sizelimit > 0. Errors name the base and the server: IWA_ETIMEOUT,
+ * IWA_EIO ("directory unreadable: ..."), IWA_EAUTH (insufficient access). [in,out] st: counts
+ * added (searches, round trips, seconds). */
+struct iwa_ldap_req {
+	const char *base;
+	int scope;
+	const char *filter;
+	char **attrs;
+	LDAPControl **ctrls;
+	int sizelimit;
+	iwa_ldap_entry_fn fn;
+	void *arg;
+	int msgid;           /* out */
+	bool no_such_object; /* out: the base does not exist */
+};
+struct iwa_ldap_batch_stats {
+	unsigned searches, round_trips;
+	double seconds;
+};
+int iwa_ldap_search_batch(struct iwa_ldap *l, struct iwa_ldap_req *r, size_t n,
+			  struct iwa_ldap_batch_stats *st, struct iwa_err *err);
 /* Reads the first value of one root DSE attribute (e.g. "defaultNamingContext").
  * [out] value_out: caller frees. IWA_ENOTFOUND when absent. */
 int iwa_ldap_root_dse_attr(struct iwa_ldap *l, const char *attr, char **value_out,

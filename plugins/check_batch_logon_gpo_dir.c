@@ -18,94 +18,50 @@
 
 /* ------------------------------------------------------------------ batched searches */
 
-/* Sends every request, then collects each answer: n searches, one round trip. Entries go to
- * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
+/* A GPO entry callback behind directory.c's generic one. */
+struct tramp {
+	struct blg_ctx *c;
+	blg_entry_fn fn;
+	void *arg;
+};
+
+static int on_entry(LDAP *ld, LDAPMessage *e, void *arg)
+{
+	struct tramp *t = arg;
+
+	return t->fn(t->c, ld, e, t->arg);
+}
+
+/* The batched searches of directory.c (n searches sent together, one round trip) with the
+ * plugin's callbacks and counters. */
 int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err)
 {
-	LDAP *ld = iwa_ldap_handle(c->ldap);
-	double t0 = iwa_now();
-	struct timeval tv;
-	size_t sent = 0;
-	int rc = 0;
+	struct iwa_ldap_req *q = calloc(n + 1, sizeof *q);
+	struct tramp *t = calloc(n + 1, sizeof *t);
+	struct iwa_ldap_batch_stats st = {0, 0, 0.0};
+	int rc;
 
-	for (; sent < n; sent++) {
-		int lrc;
-		if (!iwa_ctx_timeval(c->run, &tv)) {
-			rc = iwa_err_set(err, IWA_ETIMEOUT,
-					 "time budget used up during LDAP searches");
-			goto cleanup;
-		}
-		lrc = ldap_search_ext(ld, r[sent].base, r[sent].scope, r[sent].filter,
-				      r[sent].attrs, 0, r[sent].ctrls, NULL, &tv, r[sent].sizelimit,
-				      &r[sent].msgid);
-		if (lrc != LDAP_SUCCESS) {
-			rc = iwa_err_set(err, IWA_EIO,
-					 "directory unreadable: search of %s on %s: %s",
-					 *r[sent].base ? r[sent].base : "the rootDSE",
-					 iwa_ldap_server(c->ldap), ldap_err2string(lrc));
-			goto cleanup;
-		}
-		c->ldap_searches++;
+	if (q == NULL || t == NULL) {
+		free(q), free(t);
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
-	c->ldap_round_trips++;
 	for (size_t i = 0; i < n; i++) {
-		LDAPMessage *res = NULL;
-		int got, code = LDAP_SUCCESS;
-		char *diag = NULL;
-
-		if (!iwa_ctx_timeval(c->run, &tv)) {
-			rc = iwa_err_set(err, IWA_ETIMEOUT, "time budget used up waiting for %s",
-					 iwa_ldap_server(c->ldap));
-			goto cleanup;
-		}
-		got = ldap_result(ld, r[i].msgid, LDAP_MSG_ALL, &tv, &res);
-		if (got == 0) {
-			ldap_msgfree(res);
-			rc = iwa_err_set(err, IWA_ETIMEOUT,
-					 "no answer from %s within the time budget",
-					 iwa_ldap_server(c->ldap));
-			goto cleanup;
-		}
-		if (got < 0) {
-			int e = LDAP_OTHER;
-			ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &e);
-			ldap_msgfree(res);
-			rc = iwa_err_set(err, IWA_EIO, "directory unreadable: %s: %s",
-					 iwa_ldap_server(c->ldap), ldap_err2string(e));
-			goto cleanup;
-		}
-		for (LDAPMessage *m = ldap_first_message(ld, res); m;
-		     m = ldap_next_message(ld, m)) {
-			int t = ldap_msgtype(m);
-			if (t == LDAP_RES_SEARCH_ENTRY && r[i].fn && rc == 0)
-				rc = r[i].fn(c, ld, m, r[i].arg);
-			else if (t == LDAP_RES_SEARCH_RESULT)
-				ldap_parse_result(ld, m, &code, NULL, &diag, NULL, NULL, 0);
-		}
-		ldap_msgfree(res);
-		if (rc != 0) {
-			ldap_memfree(diag);
-			if (err && err->msg[0] == '\0')
-				iwa_err_set(err, rc, "out of memory");
-			goto cleanup;
-		}
-		if (code == LDAP_NO_SUCH_OBJECT)
-			r[i].no_such_object = true;
-		else if (code == LDAP_SIZELIMIT_EXCEEDED && r[i].sizelimit > 0)
-			; /* we asked for a few entries only */
-		else if (code != LDAP_SUCCESS) {
-			rc = iwa_err_set(
-				err, code == LDAP_INSUFFICIENT_ACCESS ? IWA_EAUTH : IWA_EIO,
-				"directory unreadable: search of %s on %s: %s%s%s",
-				*r[i].base ? r[i].base : "the rootDSE", iwa_ldap_server(c->ldap),
-				ldap_err2string(code), diag && *diag ? ": " : "", diag ? diag : "");
-			ldap_memfree(diag);
-			goto cleanup;
-		}
-		ldap_memfree(diag);
+		t[i] = (struct tramp){c, r[i].fn, r[i].arg};
+		q[i] = (struct iwa_ldap_req){r[i].base,  r[i].scope,     r[i].filter, r[i].attrs,
+					     r[i].ctrls, r[i].sizelimit, NULL,        &t[i],
+					     0,          false};
+		if (r[i].fn != NULL)
+			q[i].fn = on_entry;
 	}
-cleanup:
-	c->ldap_seconds += iwa_now() - t0;
+	rc = iwa_ldap_search_batch(c->ldap, q, n, &st, err);
+	for (size_t i = 0; i < n; i++) {
+		r[i].msgid = q[i].msgid;
+		r[i].no_such_object = q[i].no_such_object;
+	}
+	c->ldap_searches += st.searches;
+	c->ldap_round_trips += st.round_trips;
+	c->ldap_seconds += st.seconds;
+	free(q), free(t);
 	return rc;
 }
 
