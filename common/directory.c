@@ -1050,7 +1050,7 @@ bool iwa_ldap_entry_sid(LDAP *ld, LDAPMessage *e, struct iwa_sid *sid_out)
 
 /* Sends every request, then collects each answer: n searches, one round trip. Entries go to
  * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
-int iwa_ldap_search_batch(struct iwa_ldap *l, struct iwa_ldap_req *r, size_t n,
+int iwa_ldap_search_batch(struct iwa_ldap *l, void *owner, struct iwa_ldap_req *r, size_t n,
 			  struct iwa_ldap_batch_stats *st, struct iwa_err *err)
 {
 	LDAP *ld = l->ld;
@@ -1108,7 +1108,7 @@ int iwa_ldap_search_batch(struct iwa_ldap *l, struct iwa_ldap_req *r, size_t n,
 		     m = ldap_next_message(ld, m)) {
 			int t = ldap_msgtype(m);
 			if (t == LDAP_RES_SEARCH_ENTRY && r[i].fn && rc == 0)
-				rc = r[i].fn(ld, m, r[i].arg);
+				rc = r[i].fn(owner, ld, m, r[i].arg);
 			else if (t == LDAP_RES_SEARCH_RESULT)
 				ldap_parse_result(ld, m, &code, NULL, &diag, NULL, NULL, 0);
 		}

@@ -129,11 +129,12 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
 		    void *ctx, struct iwa_err *err);
 /* Batched searches: every request is sent, then each answer collected — n searches in one
- * round trip, within the connection's deadline. Entries go to each request's fn (non-zero
- * stops, returned). noSuchObject on a request is not an error (no_such_object set); a size
+ * round trip, within the connection's deadline. Entries go to each request's fn with owner
+ * and the request's arg (non-zero stops, returned). noSuchObject on a request is not an error (no_such_object set); a size
  * limit hit is not one when sizelimit > 0. Errors name the base and the server: IWA_ETIMEOUT,
  * IWA_EIO ("directory unreadable: ..."), IWA_EAUTH (insufficient access). [in,out] st: counts
  * added (searches, round trips, seconds). */
+typedef int (*iwa_ldap_req_fn)(void *owner, LDAP *ld, LDAPMessage *entry, void *arg);
 struct iwa_ldap_req {
 	const char *base;
 	int scope;
@@ -141,7 +142,7 @@ struct iwa_ldap_req {
 	char **attrs;
 	LDAPControl **ctrls;
 	int sizelimit;
-	iwa_ldap_entry_fn fn;
+	iwa_ldap_req_fn fn;
 	void *arg;
 	int msgid;           /* out */
 	bool no_such_object; /* out: the base does not exist */
@@ -150,7 +151,7 @@ struct iwa_ldap_batch_stats {
 	unsigned searches, round_trips;
 	double seconds;
 };
-int iwa_ldap_search_batch(struct iwa_ldap *l, struct iwa_ldap_req *r, size_t n,
+int iwa_ldap_search_batch(struct iwa_ldap *l, void *owner, struct iwa_ldap_req *r, size_t n,
 			  struct iwa_ldap_batch_stats *st, struct iwa_err *err);
 /* Reads the first value of one root DSE attribute (e.g. "defaultNamingContext").
  * [out] value_out: caller frees. IWA_ENOTFOUND when absent. */

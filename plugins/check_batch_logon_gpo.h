@@ -111,21 +111,8 @@ struct blg_ctx {
 };
 
 /* _dir.c: searches (sent together, answers collected together: one round trip) */
-typedef int (*blg_entry_fn)(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg);
-
-struct blg_req {
-	const char *base;
-	int scope;
-	const char *filter;
-	char **attrs;
-	LDAPControl **ctrls;
-	int sizelimit;
-	blg_entry_fn fn;
-	void *arg;
-	int msgid;
-	bool no_such_object; /* out: the base does not exist */
-};
-int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err);
+/* Requests are directory.c's (struct iwa_ldap_req); their callbacks get the blg_ctx as owner. */
+int blg_search_batch(struct blg_ctx *c, struct iwa_ldap_req *r, size_t n, struct iwa_err *err);
 int blg_add_eq(struct iwa_buf *b, const char *attr, const char *value);
 
 int blg_dir_load(struct blg_ctx *c, struct iwa_err *err);

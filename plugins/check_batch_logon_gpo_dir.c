@@ -18,50 +18,15 @@
 
 /* ------------------------------------------------------------------ batched searches */
 
-/* A GPO entry callback behind directory.c's generic one. */
-struct tramp {
-	struct blg_ctx *c;
-	blg_entry_fn fn;
-	void *arg;
-};
-
-static int on_entry(LDAP *ld, LDAPMessage *e, void *arg)
+/* directory.c's batched searches with the plugin's counters (the callbacks get c as owner). */
+int blg_search_batch(struct blg_ctx *c, struct iwa_ldap_req *r, size_t n, struct iwa_err *err)
 {
-	struct tramp *t = arg;
-
-	return t->fn(t->c, ld, e, t->arg);
-}
-
-/* The batched searches of directory.c (n searches sent together, one round trip) with the
- * plugin's callbacks and counters. */
-int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err)
-{
-	struct iwa_ldap_req *q = calloc(n + 1, sizeof *q);
-	struct tramp *t = calloc(n + 1, sizeof *t);
 	struct iwa_ldap_batch_stats st = {0, 0, 0.0};
-	int rc;
+	int rc = iwa_ldap_search_batch(c->ldap, c, r, n, &st, err);
 
-	if (q == NULL || t == NULL) {
-		free(q), free(t);
-		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++) {
-		t[i] = (struct tramp){c, r[i].fn, r[i].arg};
-		q[i] = (struct iwa_ldap_req){r[i].base,  r[i].scope,     r[i].filter, r[i].attrs,
-					     r[i].ctrls, r[i].sizelimit, NULL,        &t[i],
-					     0,          false};
-		if (r[i].fn != NULL)
-			q[i].fn = on_entry;
-	}
-	rc = iwa_ldap_search_batch(c->ldap, q, n, &st, err);
-	for (size_t i = 0; i < n; i++) {
-		r[i].msgid = q[i].msgid;
-		r[i].no_such_object = q[i].no_such_object;
-	}
 	c->ldap_searches += st.searches;
 	c->ldap_round_trips += st.round_trips;
 	c->ldap_seconds += st.seconds;
-	free(q), free(t);
 	return rc;
 }
 
@@ -187,8 +152,9 @@ static int build_chain(struct blg_ctx *c, struct blg_principal *p)
 
 /* ------------------------------------------------------------------ entry handlers */
 
-static int on_rootdse(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_rootdse(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	(void)arg;
 	free(c->config_nc);
 	c->config_nc = iwa_ldap_first_value(ld, e, "configurationNamingContext");
@@ -240,8 +206,9 @@ out:
 	return rc;
 }
 
-static int on_principal(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_principal(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	char *dn = iwa_ldap_entry_dn(ld, e), *sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
 	char *upn = iwa_ldap_first_value(ld, e, "userPrincipalName"),
 	     *dns = iwa_ldap_first_value(ld, e, "dNSHostName");
@@ -268,8 +235,9 @@ out:
 	return rc;
 }
 
-static int on_token_groups(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_token_groups(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	struct blg_principal *p = arg;
 	struct berval **v = ldap_get_values_len(ld, e, "tokenGroups");
 	size_t n = v ? (size_t)ldap_count_values_len(v) : 0;
@@ -290,8 +258,9 @@ static int on_token_groups(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *ar
 	return 0;
 }
 
-static int on_container(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_container(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	struct blg_container *k = &c->cont[(size_t)(uintptr_t)arg];
 	struct iwa_err perr = {0};
 
@@ -322,8 +291,9 @@ static int gpo_add(struct blg_ctx *c, const char *guid)
 	return (int)c->ngpos++;
 }
 
-static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_gpo(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	char *cn = iwa_ldap_first_value(ld, e, "cn"), guid[39];
 	char *name = iwa_ldap_first_value(ld, e, "displayName");
 	struct berval **sd;
@@ -420,10 +390,10 @@ int blg_gpo_find(const struct blg_ctx *c, const char *guid)
 }
 
 /* A base-scope request for dn. */
-static struct blg_req base_req(const char *dn, char **attrs, blg_entry_fn fn, void *arg)
+static struct iwa_ldap_req base_req(const char *dn, char **attrs, iwa_ldap_req_fn fn, void *arg)
 {
-	struct blg_req r = {dn,   LDAP_SCOPE_BASE, "(objectClass=*)", attrs, NULL, 0, fn, arg, 0,
-			    false};
+	struct iwa_ldap_req r = {
+		dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, NULL, 0, fn, arg, 0, false};
 	return r;
 }
 
@@ -431,7 +401,7 @@ static struct blg_req base_req(const char *dn, char **attrs, blg_entry_fn fn, vo
 static int load_root(struct blg_ctx *c, struct iwa_err *err)
 {
 	static char *attrs[] = {"defaultNamingContext", "configurationNamingContext", NULL};
-	struct blg_req r = base_req("", attrs, on_rootdse, NULL);
+	struct iwa_ldap_req r = base_req("", attrs, on_rootdse, NULL);
 	int rc;
 
 	if (c->cfg->ldap.base && (c->base = strdup(c->cfg->ldap.base)) == NULL)
@@ -449,7 +419,7 @@ static int load_principals(struct blg_ctx *c, struct iwa_err *err)
 	static char *attrs[] = {"sAMAccountName", "userPrincipalName", "dNSHostName", "objectSid",
 				NULL};
 	struct iwa_buf f;
-	struct blg_req r;
+	struct iwa_ldap_req r;
 	char *filter;
 	int rc;
 
@@ -465,8 +435,8 @@ static int load_principals(struct blg_ctx *c, struct iwa_err *err)
 	iwa_buf_free(&f);
 	if (filter == NULL)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-	r = (struct blg_req){c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
-			     0,       on_principal,       NULL,   0,     false};
+	r = (struct iwa_ldap_req){c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
+				  0,       on_principal,       NULL,   0,     false};
 	rc = blg_search_batch(c, &r, 1, err);
 	if (rc == 0 && r.no_such_object)
 		rc = iwa_err_set(err, IWA_EINVAL, "search base %s does not exist", c->base);
@@ -480,7 +450,7 @@ static int load_batch(struct blg_ctx *c, struct iwa_err *err)
 {
 	static char *tg_attrs[] = {"tokenGroups", NULL};
 	static char *c_attrs[] = {"gPLink", "gPOptions", NULL};
-	struct blg_req *reqs;
+	struct iwa_ldap_req *reqs;
 	size_t n = 0;
 	int rc = 0;
 
@@ -515,7 +485,7 @@ static int load_gpos(struct blg_ctx *c, struct iwa_err *err)
 	LDAPControl sdc = {"1.2.840.113556.1.4.801", {5, sd_flags_ber}, 1};
 	LDAPControl *ctrls[] = {&sdc, NULL};
 	struct iwa_buf f;
-	struct blg_req r;
+	struct iwa_ldap_req r;
 	char *filter = NULL, *pol_base = NULL, g[39];
 	int rc = 0;
 
@@ -550,7 +520,7 @@ static int load_gpos(struct blg_ctx *c, struct iwa_err *err)
 		free(filter);
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
-	r = (struct blg_req){
+	r = (struct iwa_ldap_req){
 		pol_base, LDAP_SCOPE_ONELEVEL, filter, attrs, ctrls, 0, on_gpo, NULL, 0, false};
 	rc = blg_search_batch(c, &r, 1, err);
 	free(filter);

@@ -13,8 +13,9 @@
 
 /* ------------------------------------------------------------------ names in rights lists */
 
-static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_name(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	char *sam = iwa_ldap_first_value(ld, e, "sAMAccountName"),
 	     *upn = iwa_ldap_first_value(ld, e, "userPrincipalName");
 	struct iwa_sid sid;
@@ -157,7 +158,7 @@ int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
 	}
 	filter = iwa_buf_take(&f);
 	{
-		struct blg_req r = {
+		struct iwa_ldap_req r = {
 			c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL, 0, on_name, NULL, 0,
 			false};
 		rc = blg_search_batch(c, &r, 1, err);
@@ -168,8 +169,9 @@ int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
 
 /* ------------------------------------------------------------------ where --gpo is linked */
 
-static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_linked(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	char *dn = iwa_ldap_entry_dn(ld, e), *gpl = iwa_ldap_first_value(ld, e, "gPLink"), **nv;
 	struct iwa_gplink_list l = {NULL, 0};
 	const struct blg_gpo *g = &c->gpos[c->expected_gpo];
@@ -195,8 +197,9 @@ static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	return 0;
 }
 
-static int on_member(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_member(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	size_t i = (size_t)(uintptr_t)arg;
 	struct berval **v = ldap_get_values_len(ld, e, "objectClass");
 	bool computer = false;
@@ -218,7 +221,7 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 	static char *attrs[] = {"gPLink", NULL};
 	static char *m_attrs[] = {"objectClass", NULL};
 	char *filter = NULL, bare[37];
-	struct blg_req *reqs = NULL;
+	struct iwa_ldap_req *reqs = NULL;
 	int rc;
 
 	if (c->expected_links_searched || c->expected_gpo < 0)
@@ -229,8 +232,8 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 	if (asprintf(&filter, "(gPLink=*%s*)", bare) < 0)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	{
-		struct blg_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
-				    0,       on_linked,          NULL,   0,     false};
+		struct iwa_ldap_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
+					 0,       on_linked,          NULL,   0,     false};
 		rc = blg_search_batch(c, &r, 1, err);
 	}
 	free(filter);
@@ -244,16 +247,16 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < c->nexpected_links; i++)
-		reqs[i] = (struct blg_req){c->expected_links[i],
-					   LDAP_SCOPE_SUBTREE,
-					   "(|(objectClass=user)(objectClass=computer))",
-					   m_attrs,
-					   NULL,
-					   20,
-					   on_member,
-					   (void *)(uintptr_t)i,
-					   0,
-					   false};
+		reqs[i] = (struct iwa_ldap_req){c->expected_links[i],
+						LDAP_SCOPE_SUBTREE,
+						"(|(objectClass=user)(objectClass=computer))",
+						m_attrs,
+						NULL,
+						20,
+						on_member,
+						(void *)(uintptr_t)i,
+						0,
+						false};
 	rc = blg_search_batch(c, reqs, c->nexpected_links, err);
 	free(reqs);
 	return rc;
