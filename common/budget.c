@@ -127,16 +127,41 @@ int iwa_budget_arm(unsigned seconds, enum iwa_state timeout_state, const char *s
 	return 0;
 }
 
-long iwa_budget_remaining_ms(void)
+long iwa_deadline_remaining_ms(double deadline)
 {
-	double left;
+	double left = deadline - iwa_now();
 
-	if (!armed)
-		return UNARMED_REMAINING_MS;
-	left = deadline_s - iwa_now();
 	if (left <= 0.0)
 		return 0;
 	return (long)(left * 1000.0);
+}
+
+bool iwa_deadline_timeval(double deadline, struct timeval *tv)
+{
+	long ms = iwa_deadline_remaining_ms(deadline);
+
+	if (ms <= 0)
+		return false;
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return true;
+}
+
+double iwa_budget_deadline(void)
+{
+	return armed ? deadline_s : iwa_now() + (double)UNARMED_REMAINING_MS / 1000.0;
+}
+
+double iwa_budget_start(void)
+{
+	return start_s;
+}
+
+long iwa_budget_remaining_ms(void)
+{
+	if (!armed)
+		return UNARMED_REMAINING_MS;
+	return iwa_deadline_remaining_ms(deadline_s);
 }
 
 bool iwa_budget_expired(void)
@@ -153,13 +178,9 @@ double iwa_budget_elapsed(void)
 
 bool iwa_budget_timeval(struct timeval *tv)
 {
-	long ms = iwa_budget_remaining_ms();
-
-	if (ms <= 0)
-		return false;
-	tv->tv_sec = ms / 1000;
-	tv->tv_usec = (ms % 1000) * 1000;
-	return true;
+	if (!armed)
+		return iwa_deadline_timeval(iwa_budget_deadline(), tv);
+	return iwa_deadline_timeval(deadline_s, tv);
 }
 
 int iwa_budget_cleanup_path(const char *path)

@@ -25,6 +25,16 @@ double iwa_now(void);
 /* The remaining budget as a struct timeval, for library calls that take one (LDAP).
  * Returns false when the budget has run out. */
 bool iwa_budget_timeval(struct timeval *tv);
+/* The deadline as a value: monotonic seconds (iwa_now()) at which -t runs out. The driver reads
+ * it once after arming and hands it to the run context (ctx.h); everything below the driver
+ * asks the context, or takes the deadline as an argument, instead of the global above. */
+double iwa_budget_deadline(void);
+/* When the budget was armed (iwa_now() seconds), for the context's elapsed time. */
+double iwa_budget_start(void);
+/* Milliseconds left before `deadline`; 0 when it has passed. */
+long iwa_deadline_remaining_ms(double deadline);
+/* The time left before `deadline` as a struct timeval; false when it has passed. */
+bool iwa_deadline_timeval(double deadline, struct timeval *tv);
 /* Registers one file that the backstop removes (unlink(2), async-signal-safe) before it
  * exits, so a private credential cache never outlives a run cut off by -t. NULL clears it.
  * The path is copied; returns 0 or IWA_EINVAL when it is too long. */

@@ -10,6 +10,7 @@
 #include "budget.h"
 #include "gss.h"
 #include "kdc.h"
+#include "sid.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +32,8 @@ struct iwa_ldap {
 	const char *mech; /* "GSSAPI" or "simple" */
 	double bind_seconds;
 	struct iwa_krb *krb; /* NULL for a simple bind */
+	bool own_krb;        /* krb set up here (iwa_ldap_connect without one): freed with l */
+	double deadline;     /* the run's deadline (iwa_now() seconds), from the caller */
 	/* The stage under way, for a timeout's words: what it is ("during the SASL GSSAPI
 	 * bind"), when it began and the time it was given. */
 	char stage[600];
@@ -212,8 +215,7 @@ static int build_uri(const struct iwa_ldap_opts *o, char **uri_out, struct iwa_e
 	return 0;
 }
 
-/* The host part of a URI given with --ldap-uri or -H, into buf; "" when none. */
-static void uri_host(const char *uri, char *buf, size_t n)
+void iwa_ldap_uri_host(const char *uri, char *buf, size_t n)
 {
 	const char *p = strstr(uri, "://");
 	size_t len;
@@ -248,7 +250,7 @@ static bool is_ip_literal(const char *host)
  * Returns IWA_ETIMEOUT naming the stage when none is left. */
 static int begin_stage(struct iwa_ldap *l, const char *phrase, struct iwa_err *err)
 {
-	long ms = iwa_budget_remaining_ms();
+	long ms = iwa_deadline_remaining_ms(l->deadline);
 	struct timeval tv;
 
 	snprintf(l->stage, sizeof l->stage, "%s", phrase);
@@ -285,7 +287,8 @@ static bool stage_timed_out(const struct iwa_ldap *l, int rc)
 	if (rc == LDAP_TIMEOUT)
 		return true;
 	return (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
-	       (iwa_now() - l->stage_t0 >= l->stage_s - 0.05 || iwa_budget_expired());
+	       (iwa_now() - l->stage_t0 >= l->stage_s - 0.05 ||
+		iwa_deadline_remaining_ms(l->deadline) == 0);
 }
 
 /* Maps an AD/Samba bind diagnostic's "data XXX" code (AcceptSecurityContext) to words. */
@@ -445,14 +448,15 @@ static int conn_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *ad
 {
 	ber_socket_t fd = -1;
 	ber_len_t max = IWA_LDAP_MESSAGE_MAX;
-	long ms = iwa_budget_remaining_ms();
+	struct iwa_ldap *l = ctx != NULL ? ctx->lc_arg : NULL;
+	long ms = l != NULL ? iwa_deadline_remaining_ms(l->deadline) : 1;
 	struct timeval tv;
 
 	(void)ld;
 	(void)srv;
 	(void)addr;
-	if (ctx != NULL && ctx->lc_arg != NULL)
-		((struct iwa_ldap *)ctx->lc_arg)->tcp_up = true;
+	if (l != NULL)
+		l->tcp_up = true;
 	(void)ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max);
 	if (ms <= 0)
 		ms = 1;
@@ -518,14 +522,15 @@ static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 	/* By name: use it as is for ldap/<name> (no reverse DNS). By address: let libldap find
 	 * the name from the peer address, there is no other (and no ticket is fetched ahead:
 	 * GSS-API gets it itself, bounded only by the -t backstop). */
-	uri_host(l->uri, host, sizeof host);
+	iwa_ldap_uri_host(l->uri, host, sizeof host);
 	if (host[0] != '\0' && !is_ip_literal(host)) {
 		struct iwa_gss_ticket tk;
 		struct iwa_err terr;
 
 		(void)ldap_set_option(l->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
 		memset(&terr, 0, sizeof terr);
-		rc = iwa_gss_host_ticket(iwa_krb_ccache_name(l->krb), "ldap", host, 0, &tk, &terr);
+		rc = iwa_gss_host_ticket(iwa_krb_ccache_name(l->krb), "ldap", host, 0, l->deadline,
+					 &tk, &terr);
 		if (rc == IWA_ETIMEOUT || (rc < 0 && tk.fail == IWA_GSS_TKT_KDC_UNREACHABLE) ||
 		    rc == IWA_ENOMEM) {
 			*err = terr;
@@ -591,8 +596,17 @@ cleanup:
 	return rc;
 }
 
-/* Connects and binds per o. [out] out: caller frees with iwa_ldap_free. */
-int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struct iwa_err *err)
+int iwa_ldap_opts_uri(const struct iwa_ldap_opts *o, char **uri_out, struct iwa_err *err)
+{
+	if (o == NULL || uri_out == NULL)
+		return iwa_err_set(err, IWA_EINVAL, "iwa_ldap_opts_uri: missing argument");
+	return build_uri(o, uri_out, err);
+}
+
+/* Connects and binds per o within deadline, with krb (borrowed) or our own credentials.
+ * [out] out: caller frees with iwa_ldap_free. */
+int iwa_ldap_connect(const struct iwa_ldap_opts *o, double deadline, struct iwa_krb *krb,
+		     struct iwa_ldap **out, struct iwa_err *err)
 {
 	struct iwa_ldap *l;
 	double t0 = iwa_now();
@@ -617,10 +631,14 @@ int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struc
 		goto cleanup;
 	/* Our own credentials first (an unusable keytab is UNKNOWN whatever the server does);
 	 * then each network stage with the time left, so that a timeout names it. */
-	if (o->bind_dn == NULL) {
-		rc = iwa_krb_setup(&o->krb, &l->krb, err);
+	l->deadline = deadline;
+	if (o->bind_dn == NULL && krb != NULL) {
+		l->krb = krb;
+	} else if (o->bind_dn == NULL) {
+		rc = iwa_krb_setup(&o->krb, deadline, &l->krb, err);
 		if (rc < 0)
 			goto cleanup;
+		l->own_krb = true;
 	}
 	rc = begin_stage(l, "while connecting", err);
 	if (rc < 0)
@@ -799,8 +817,8 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 			snprintf(l->stage, sizeof l->stage, "during the search under '%.500s'",
 				 base);
 		l->stage_t0 = iwa_now();
-		l->stage_s = (double)iwa_budget_remaining_ms() / 1000.0;
-		if (!iwa_budget_timeval(&tv)) {
+		l->stage_s = (double)iwa_deadline_remaining_ms(l->deadline) / 1000.0;
+		if (!iwa_deadline_timeval(l->deadline, &tv)) {
 			rc = iwa_err_set(err, IWA_ETIMEOUT,
 					 "no time was left %s on %s (the -t budget was used up "
 					 "before)",
@@ -820,7 +838,7 @@ int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char 
 		while (!page_done) {
 			int type;
 
-			if (!iwa_budget_timeval(&tv)) {
+			if (!iwa_deadline_timeval(l->deadline, &tv)) {
 				rc = ldap_fail(l, LDAP_TIMEOUT, "search", err);
 				goto cleanup;
 			}
@@ -992,7 +1010,131 @@ void iwa_ldap_free(struct iwa_ldap *l)
 		return;
 	if (l->ld != NULL)
 		(void)ldap_unbind_ext_s(l->ld, NULL, NULL);
-	iwa_krb_free(l->krb);
+	if (l->own_krb)
+		iwa_krb_free(l->krb);
 	free(l->uri);
 	free(l);
+}
+
+char *iwa_ldap_first_value(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	char *s = NULL;
+
+	if (v != NULL && v[0] != NULL)
+		s = strndup(v[0]->bv_val, v[0]->bv_len);
+	ldap_value_free_len(v);
+	return s;
+}
+
+char *iwa_ldap_entry_dn(LDAP *ld, LDAPMessage *e)
+{
+	char *dn = ldap_get_dn(ld, e), *s = NULL;
+
+	if (dn != NULL)
+		s = strdup(dn);
+	ldap_memfree(dn);
+	return s;
+}
+
+bool iwa_ldap_entry_sid(LDAP *ld, LDAPMessage *e, struct iwa_sid *sid_out)
+{
+	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
+	bool ok = v != NULL && v[0] != NULL &&
+		  iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, sid_out, NULL,
+				   NULL) == 0;
+
+	ldap_value_free_len(v);
+	return ok;
+}
+
+/* Sends every request, then collects each answer: n searches, one round trip. Entries go to
+ * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
+int iwa_ldap_search_batch(struct iwa_ldap *l, void *owner, struct iwa_ldap_req *r, size_t n,
+			  struct iwa_ldap_batch_stats *st, struct iwa_err *err)
+{
+	LDAP *ld = l->ld;
+	double t0 = iwa_now();
+	struct timeval tv;
+	size_t sent = 0;
+	int rc = 0;
+
+	for (; sent < n; sent++) {
+		int lrc;
+		if (!iwa_deadline_timeval(l->deadline, &tv)) {
+			rc = iwa_err_set(err, IWA_ETIMEOUT,
+					 "time budget used up during LDAP searches");
+			goto cleanup;
+		}
+		lrc = ldap_search_ext(ld, r[sent].base, r[sent].scope, r[sent].filter,
+				      r[sent].attrs, 0, r[sent].ctrls, NULL, &tv, r[sent].sizelimit,
+				      &r[sent].msgid);
+		if (lrc != LDAP_SUCCESS) {
+			rc = iwa_err_set(err, IWA_EIO,
+					 "directory unreadable: search of %s on %s: %s",
+					 *r[sent].base ? r[sent].base : "the rootDSE", l->uri,
+					 ldap_err2string(lrc));
+			goto cleanup;
+		}
+		st->searches++;
+	}
+	st->round_trips++;
+	for (size_t i = 0; i < n; i++) {
+		LDAPMessage *res = NULL;
+		int got, code = LDAP_SUCCESS;
+		char *diag = NULL;
+
+		if (!iwa_deadline_timeval(l->deadline, &tv)) {
+			rc = iwa_err_set(err, IWA_ETIMEOUT, "time budget used up waiting for %s",
+					 l->uri);
+			goto cleanup;
+		}
+		got = ldap_result(ld, r[i].msgid, LDAP_MSG_ALL, &tv, &res);
+		if (got == 0) {
+			ldap_msgfree(res);
+			rc = iwa_err_set(err, IWA_ETIMEOUT,
+					 "no answer from %s within the time budget", l->uri);
+			goto cleanup;
+		}
+		if (got < 0) {
+			int e = LDAP_OTHER;
+			ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &e);
+			ldap_msgfree(res);
+			rc = iwa_err_set(err, IWA_EIO, "directory unreadable: %s: %s", l->uri,
+					 ldap_err2string(e));
+			goto cleanup;
+		}
+		for (LDAPMessage *m = ldap_first_message(ld, res); m;
+		     m = ldap_next_message(ld, m)) {
+			int t = ldap_msgtype(m);
+			if (t == LDAP_RES_SEARCH_ENTRY && r[i].fn && rc == 0)
+				rc = r[i].fn(owner, ld, m, r[i].arg);
+			else if (t == LDAP_RES_SEARCH_RESULT)
+				ldap_parse_result(ld, m, &code, NULL, &diag, NULL, NULL, 0);
+		}
+		ldap_msgfree(res);
+		if (rc != 0) {
+			ldap_memfree(diag);
+			if (err && err->msg[0] == '\0')
+				iwa_err_set(err, rc, "out of memory");
+			goto cleanup;
+		}
+		if (code == LDAP_NO_SUCH_OBJECT)
+			r[i].no_such_object = true;
+		else if (code == LDAP_SIZELIMIT_EXCEEDED && r[i].sizelimit > 0)
+			; /* we asked for a few entries only */
+		else if (code != LDAP_SUCCESS) {
+			rc = iwa_err_set(
+				err, code == LDAP_INSUFFICIENT_ACCESS ? IWA_EAUTH : IWA_EIO,
+				"directory unreadable: search of %s on %s: %s%s%s",
+				*r[i].base ? r[i].base : "the rootDSE", l->uri,
+				ldap_err2string(code), diag && *diag ? ": " : "", diag ? diag : "");
+			ldap_memfree(diag);
+			goto cleanup;
+		}
+		ldap_memfree(diag);
+	}
+cleanup:
+	st->seconds += iwa_now() - t0;
+	return rc;
 }

@@ -86,13 +86,21 @@ struct iwa_ldap;
 /* Connects and binds. Errors: IWA_EAUTH (our credentials), IWA_EIO (server unreachable,
  * TLS), IWA_ETIMEOUT — the message names the server and the library's reason
  * (ldap_err2string + diagnostic message). */
-int iwa_ldap_connect(const struct iwa_ldap_opts *o, struct iwa_ldap **out, struct iwa_err *err);
+/* deadline: the run's (iwa_now() seconds; from the run context, ctx.h), bounding every stage.
+ * krb: the run's credentials for a GSSAPI bind, borrowed (the run context's, one TGT per
+ * process); NULL: set up from o->krb here and freed with the connection. Callers inside a
+ * plugin run use iwa_ctx_ldap() (ctx.h), which keeps one bound connection per server. */
+int iwa_ldap_connect(const struct iwa_ldap_opts *o, double deadline, struct iwa_krb *krb,
+		     struct iwa_ldap **out, struct iwa_err *err);
+/* The URI iwa_ldap_connect would use for o (--ldap-uri, or built from -H/-p). [out] uri_out:
+ * caller frees. */
+int iwa_ldap_opts_uri(const struct iwa_ldap_opts *o, char **uri_out, struct iwa_err *err);
 LDAP *iwa_ldap_handle(struct iwa_ldap *l);
 double iwa_ldap_bind_seconds(const struct iwa_ldap *l);
 const char *iwa_ldap_server(const struct iwa_ldap *l); /* URI, for messages */
 /* "GSSAPI" or "simple" (for -v). */
 const char *iwa_ldap_mech(const struct iwa_ldap *l);
-/* The Kerberos credentials used by a GSSAPI bind (NULL for a simple bind); owned by l. */
+/* The Kerberos credentials used by a GSSAPI bind (NULL for a simple bind). */
 const struct iwa_krb *iwa_ldap_krb(const struct iwa_ldap *l);
 
 /* Caps on what a directory server can make us read (a broken or hostile server cannot make
@@ -120,10 +128,44 @@ typedef int (*iwa_ldap_entry_fn)(LDAP *ld, LDAPMessage *entry, void *ctx);
 int iwa_ldap_search(struct iwa_ldap *l, const char *base, int scope, const char *filter,
 		    char **attrs, unsigned page_size, LDAPControl **ctrls, iwa_ldap_entry_fn fn,
 		    void *ctx, struct iwa_err *err);
+/* Batched searches: every request is sent, then each answer collected — n searches in one
+ * round trip, within the connection's deadline. Entries go to each request's fn with owner
+ * and the request's arg (non-zero stops, returned). noSuchObject on a request is not an error (no_such_object set); a size
+ * limit hit is not one when sizelimit > 0. Errors name the base and the server: IWA_ETIMEOUT,
+ * IWA_EIO ("directory unreadable: ..."), IWA_EAUTH (insufficient access). [in,out] st: counts
+ * added (searches, round trips, seconds). */
+typedef int (*iwa_ldap_req_fn)(void *owner, LDAP *ld, LDAPMessage *entry, void *arg);
+struct iwa_ldap_req {
+	const char *base;
+	int scope;
+	const char *filter;
+	char **attrs;
+	LDAPControl **ctrls;
+	int sizelimit;
+	iwa_ldap_req_fn fn;
+	void *arg;
+	int msgid;           /* out */
+	bool no_such_object; /* out: the base does not exist */
+};
+struct iwa_ldap_batch_stats {
+	unsigned searches, round_trips;
+	double seconds;
+};
+int iwa_ldap_search_batch(struct iwa_ldap *l, void *owner, struct iwa_ldap_req *r, size_t n,
+			  struct iwa_ldap_batch_stats *st, struct iwa_err *err);
 /* Reads the first value of one root DSE attribute (e.g. "defaultNamingContext").
  * [out] value_out: caller frees. IWA_ENOTFOUND when absent. */
 int iwa_ldap_root_dse_attr(struct iwa_ldap *l, const char *attr, char **value_out,
 			   struct iwa_err *err);
+/* Entry readers, the one copy every check uses: the first value of attr as a new string
+ * (NULL when absent or out of memory; free()); the entry's DN as a new string (free());
+ * its objectSid parsed (false when absent or unreadable: not a security principal). */
+char *iwa_ldap_first_value(LDAP *ld, LDAPMessage *e, const char *attr);
+char *iwa_ldap_entry_dn(LDAP *ld, LDAPMessage *e);
+struct iwa_sid;
+bool iwa_ldap_entry_sid(LDAP *ld, LDAPMessage *e, struct iwa_sid *sid_out);
+/* The host part of an LDAP URI into buf (IPv6 without brackets); "" when none. */
+void iwa_ldap_uri_host(const char *uri, char *buf, size_t n);
 /* Appends value escaped per RFC 4515 (\2a \28 \29 \5c \00, and non-ASCII kept as UTF-8). */
 int iwa_ldap_escape(struct iwa_buf *b, const char *value);
 void iwa_ldap_free(struct iwa_ldap *l);

@@ -183,6 +183,7 @@ struct kcc {
 	krb5_context ctx;
 	krb5_ccache cc;
 	krb5_principal client;
+	double deadline; /* the run's, bounding the TGS exchange */
 };
 
 /* Opens k for the cache named ccache. Returns 0, else the krb5 error with *init_failed_out
@@ -356,7 +357,7 @@ static int service_ticket(struct kcc *k, krb5_principal server, krb5_flags optio
 		options |= KRB5_GC_NO_STORE;
 	kc = krb5_tkt_creds_init(kctx, k->cc, &in, options, &tcc);
 	if (kc == 0) {
-		rc = iwa_kdc_tkt_creds(kctx, tcc, iwa_kdc_deadline(), stage, &kc, err);
+		rc = iwa_kdc_tkt_creds(kctx, tcc, k->deadline, stage, &kc, err);
 		if (rc == IWA_EAUTH)
 			rc = 0; /* kc says why */
 		else
@@ -402,7 +403,7 @@ static int open_for_ticket(struct kcc *k, const char *ccache, struct iwa_gss_tic
 	return 0;
 }
 
-int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
+int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh, double deadline,
 			   struct iwa_gss_ticket *t_out, struct iwa_err *err)
 {
 	struct kcc k;
@@ -414,6 +415,7 @@ int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh
 	memset(t_out, 0, sizeof(*t_out));
 	snprintf(t_out->server, sizeof(t_out->server), "%s", principal);
 	rc = open_for_ticket(&k, ccache, t_out, err);
+	k.deadline = deadline > 0 ? deadline : iwa_kdc_deadline();
 	if (rc < 0)
 		goto cleanup;
 	kc = krb5_parse_name_flags(k.ctx, principal, KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &server);
@@ -464,7 +466,7 @@ static krb5_error_code samba_host_realm(krb5_context kctx, krb5_const_principal 
 }
 
 int iwa_gss_host_ticket(const char *ccache, const char *service, const char *host, unsigned flags,
-			struct iwa_gss_ticket *t_out, struct iwa_err *err)
+			double deadline, struct iwa_gss_ticket *t_out, struct iwa_err *err)
 {
 	struct kcc k;
 	krb5_principal server = NULL;
@@ -477,6 +479,7 @@ int iwa_gss_host_ticket(const char *ccache, const char *service, const char *hos
 	memset(t_out, 0, sizeof(*t_out));
 	snprintf(t_out->server, sizeof(t_out->server), "%s/%s", service, host);
 	rc = open_for_ticket(&k, ccache, t_out, err);
+	k.deadline = deadline > 0 ? deadline : iwa_kdc_deadline();
 	if (rc < 0)
 		goto cleanup;
 	if (flags & IWA_GSS_HOST_SAMBA_NAME) {

@@ -53,7 +53,7 @@ struct iwa_gss_ticket {
  * carries the KDC's message. The TGS exchange is ours (kdc.h): bounded by the run's budget, a
  * KDC that does not answer is IWA_ETIMEOUT "the KDC (...) did not answer within N s while
  * getting a service ticket for <principal>" (t_out->fail IWA_GSS_TKT_KDC_UNREACHABLE). */
-int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh,
+int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh, double deadline,
 			   struct iwa_gss_ticket *t_out, struct iwa_err *err);
 
 /* Makes sure the cache holds a service ticket for the host-based service service/host, named
@@ -66,11 +66,12 @@ int iwa_gss_service_ticket(const char *ccache, const char *principal, bool fresh
  * GSS_C_DELEG_POLICY_FLAG, and with ok-as-delegate (every DC's tickets carry it) its Heimdal
  * would ask the KDC for a forwarded TGT — an exchange outside the budget, and a monitoring
  * check has no business handing its TGT to a server. ccache NULL: KRB5CCNAME/the default.
- * Returns and fills t_out as iwa_gss_service_ticket. */
+ * Returns and fills t_out as iwa_gss_service_ticket. deadline (both): the run's (iwa_now()
+ * seconds, from ctx.h) bounding the TGS exchange; 0: the armed budget's. */
 #define IWA_GSS_HOST_SAMBA_NAME 1u
 #define IWA_GSS_HOST_NO_DELEGATION 2u
 int iwa_gss_host_ticket(const char *ccache, const char *service, const char *host, unsigned flags,
-			struct iwa_gss_ticket *t_out, struct iwa_err *err);
+			double deadline, struct iwa_gss_ticket *t_out, struct iwa_err *err);
 
 /* Client principal of a ccache ("monitor@CAMTEST.TEST") into buf; 0 or IWA_EAUTH. */
 int iwa_gss_ccache_client(const char *ccache, char *buf, size_t len, struct iwa_err *err);

@@ -218,21 +218,6 @@ int iwa_base64_encode(const void *data, size_t len, char **out_b64)
 	return 0;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int iwa_base64_decode(const char *b64, size_t len, void **out_data, size_t *out_len,
 		      struct iwa_err *err)
 {
@@ -256,7 +241,7 @@ int iwa_base64_decode(const char *b64, size_t len, void **out_data, size_t *out_
 	unsigned acc = 0;
 	int bits = 0;
 	for (size_t i = 0; i < datalen; i++) {
-		int v = b64_value((unsigned char)b64[i]);
+		int v = iwa_base64_value((unsigned char)b64[i]);
 		if (v < 0) {
 			free(o);
 			return iwa_err_set(err, IWA_EPARSE, "base64: bad character at offset %zu",
@@ -686,9 +671,16 @@ struct iwa_http {
 	char *user_agent;
 	bool insecure;
 	size_t body_max;
+	double deadline;
 	int running;
 	struct iwa_http_xfer *xfers;
 };
+
+/* Milliseconds left before the transport's deadline. */
+static long remaining_ms(const struct iwa_http *h)
+{
+	return iwa_deadline_remaining_ms(h->deadline);
+}
 
 static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -760,6 +752,7 @@ int iwa_http_new(const struct iwa_http_opts *opts, struct iwa_http **out, struct
 	}
 	h->insecure = opts->insecure;
 	h->body_max = opts->body_max ? opts->body_max : 4096;
+	h->deadline = opts->deadline > 0 ? opts->deadline : iwa_budget_deadline();
 	h->ca_file = iwa_strdup(opts->ca_file);
 	h->user_agent = iwa_strdup(opts->user_agent ? opts->user_agent : "iwa-plugins");
 	h->multi = curl_multi_init();
@@ -866,7 +859,7 @@ int iwa_http_start(struct iwa_http_xfer *x, const char *authorization, struct iw
 	x->errbuf[0] = '\0';
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
-	long rem = iwa_budget_remaining_ms();
+	long rem = remaining_ms(x->h);
 	if (rem <= 0) {
 		x->resp.curl_code = CURLE_OPERATION_TIMEDOUT;
 		snprintf(x->resp.error, sizeof(x->resp.error), "no time left in the budget (-t)");
@@ -1008,13 +1001,13 @@ int iwa_http_run(struct iwa_http *h, iwa_http_done_fn done, void *arg, struct iw
 			break;
 		/* Backstop: curl enforces each transfer's timeout; this only ends a transfer that
 		 * outlives the budget by more than 0.2 s (reported as a timeout). */
-		if (iwa_budget_remaining_ms() == 0) {
+		if (remaining_ms(h) == 0) {
 			if (expired_at == 0)
 				expired_at = iwa_now();
 			else if (iwa_now() - expired_at > 0.2)
 				abort_all(h, done, arg);
 		}
-		long rem = iwa_budget_remaining_ms();
+		long rem = remaining_ms(h);
 		int wait = rem > 500 ? 500 : (rem > 10 ? (int)rem : 10);
 		mc = curl_multi_poll(h->multi, NULL, 0, wait, NULL);
 		if (mc != CURLM_OK)

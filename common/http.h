@@ -183,6 +183,7 @@ struct iwa_http_opts {
 	bool insecure;          /* no peer/host verification */
 	size_t body_max;        /* body bytes kept per response (default 4096 when 0) */
 	const char *user_agent; /* NULL: "iwa-plugins" */
+	double deadline;        /* the run's (iwa_now() seconds, from ctx.h); 0: the armed budget */
 };
 
 struct iwa_http;
@@ -197,7 +198,7 @@ int iwa_http_xfer_new(struct iwa_http *h, const char *url, const char *connect_t
 		      struct iwa_http_xfer **out, struct iwa_err *err);
 /* Starts a GET on x (x must not be running): the previous response is reset; authorization,
  * when not NULL, is sent as "Authorization: <authorization>". Timeouts = the remaining
- * budget (iwa_budget_remaining_ms()). Returns 0 or IWA_EIO/IWA_ETIMEOUT. */
+ * time left before the transport's deadline (opts.deadline). Returns 0 or IWA_EIO/IWA_ETIMEOUT. */
 int iwa_http_start(struct iwa_http_xfer *x, const char *authorization, struct iwa_err *err);
 /* The response of x's last (finished or running) request. */
 const struct iwa_http_resp *iwa_http_xfer_resp(const struct iwa_http_xfer *x);

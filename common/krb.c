@@ -26,6 +26,7 @@ struct iwa_krb {
 	char *ccache_name;  /* "FILE:/..." or whatever the cache's full name is */
 	char *private_path; /* path of the cache file we created, removed at free; or NULL */
 	char *client;
+	double deadline; /* the run's, bounding the AS exchange */
 	double tgt_seconds;
 	bool reused;
 };
@@ -46,7 +47,7 @@ static int krb_fail(krb5_context ctx, krb5_error_code kcode, int code, struct iw
 /* Maps an error of the initial-credentials exchange to our code and admin words.
  * [in] princ: unparsed client name; keytab: keytab name (for the wrong-key text). */
 static int map_init_error(krb5_context ctx, krb5_error_code kcode, const char *princ,
-			  const char *keytab, struct iwa_err *err)
+			  const char *keytab, double deadline, struct iwa_err *err)
 {
 	char words[768];
 	int code = IWA_EAUTH;
@@ -112,7 +113,7 @@ static int map_init_error(krb5_context ctx, krb5_error_code kcode, const char *p
 		snprintf(words, sizeof words, "cannot get a Kerberos ticket for %s", princ);
 		break;
 	}
-	if (iwa_budget_expired() && code == IWA_EIO)
+	if (iwa_deadline_remaining_ms(deadline) == 0 && code == IWA_EIO)
 		code = IWA_ETIMEOUT;
 	return krb_fail(ctx, kcode, code, err, words);
 }
@@ -313,13 +314,13 @@ static int tgt_from_keytab(krb5_context ctx, struct iwa_krb *k, krb5_keytab kt, 
 	if (kc == 0)
 		kc = krb5_init_creds_set_keytab(ctx, icc, kt);
 	if (kc != 0) {
-		rc = map_init_error(ctx, kc, k->client, ktname, err);
+		rc = map_init_error(ctx, kc, k->client, ktname, k->deadline, err);
 		goto cleanup;
 	}
 	snprintf(stage, sizeof stage, "getting a ticket for %s", k->client);
-	rc = iwa_kdc_init_creds(ctx, icc, iwa_kdc_deadline(), stage, &kc, err);
+	rc = iwa_kdc_init_creds(ctx, icc, k->deadline, stage, &kc, err);
 	if (rc == IWA_EAUTH) {
-		rc = map_init_error(ctx, kc, k->client, ktname, err);
+		rc = map_init_error(ctx, kc, k->client, ktname, k->deadline, err);
 		goto cleanup;
 	}
 	if (rc < 0)
@@ -461,7 +462,8 @@ cleanup:
 
 /* Sets up credentials per krb.h and exports KRB5CCNAME. [out] out: caller frees with
  * iwa_krb_free (which removes a private cache). */
-int iwa_krb_setup(const struct iwa_krb_opts *opts, struct iwa_krb **out, struct iwa_err *err)
+int iwa_krb_setup(const struct iwa_krb_opts *opts, double deadline, struct iwa_krb **out,
+		  struct iwa_err *err)
 {
 	krb5_context ctx = NULL;
 	krb5_ccache cc = NULL;
@@ -474,6 +476,7 @@ int iwa_krb_setup(const struct iwa_krb_opts *opts, struct iwa_krb **out, struct 
 	k = calloc(1, sizeof *k);
 	if (k == NULL)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	k->deadline = deadline > 0 ? deadline : iwa_kdc_deadline();
 	kc = krb5_init_context(&ctx);
 	if (kc != 0) {
 		rc = iwa_err_set(err, IWA_EAUTH,

@@ -71,7 +71,9 @@ struct iwa_krb;
  * when none answered within the run's budget: the AS exchange is stepped by kdc.c, so the
  * message names the KDCs and the stage ("the KDC (127.0.20.1:88) did not answer within 3 s
  * while getting a ticket for monitor@CAMTEST.TEST"). */
-int iwa_krb_setup(const struct iwa_krb_opts *opts, struct iwa_krb **out, struct iwa_err *err);
+/* deadline: the run's (iwa_now() seconds, from ctx.h); 0: the armed budget's. */
+int iwa_krb_setup(const struct iwa_krb_opts *opts, double deadline, struct iwa_krb **out,
+		  struct iwa_err *err);
 /* "FILE:/..." in use. */
 const char *iwa_krb_ccache_name(const struct iwa_krb *k);
 /* Client principal, unparsed ("monitor@CAMTEST.TEST"). */

@@ -245,48 +245,20 @@ cleanup:
 	return rc;
 }
 
-/* Reads the whole file (at most INI_MAX_BYTES) into *text_out (NUL-terminated, caller
- * frees). Returns 0 or IWA_EIO/IWA_ENOMEM with a message naming the file. */
+/* Reads the whole --extra-opts file (at most INI_MAX_BYTES) into *text_out (NUL-terminated,
+ * caller frees) with util.c's reader. Returns 0 or IWA_EIO/IWA_ENOMEM with a message naming
+ * the option and the file. */
 static int read_file(const char *path, char **text_out, size_t *len_out, struct iwa_err *err)
 {
-	struct iwa_buf b;
-	char chunk[4096];
-	int fd, rc = 0;
+	struct iwa_err e2 = {0, {0}};
+	int rc = iwa_read_file(path, INI_MAX_BYTES, text_out, len_out, &e2);
 
-	iwa_buf_init(&b, INI_MAX_BYTES);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return iwa_err_set(err, IWA_EIO, "--extra-opts: cannot open %s: %s", path,
-				   strerror(errno));
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = iwa_err_set(err, IWA_EIO, "--extra-opts: cannot read %s: %s", path,
-					 strerror(errno));
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		if (iwa_buf_add(&b, chunk, (size_t)n) < 0) {
-			rc = iwa_err_set(err, IWA_ENOMEM,
-					 "--extra-opts: %s is larger than %d bytes", path,
-					 INI_MAX_BYTES);
-			goto cleanup;
-		}
-	}
-	*len_out = b.len;
-	*text_out = iwa_buf_take(&b);
-	if (*text_out == NULL)
-		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
-cleanup:
-	explicit_bzero(chunk, sizeof(chunk));
-	if (b.data != NULL)
-		explicit_bzero(b.data, b.cap);
-	iwa_buf_free(&b);
-	close(fd);
-	return rc;
+	if (rc == IWA_ENOMEM && strncmp(e2.msg, "larger", 6) == 0)
+		return iwa_err_set(err, rc, "--extra-opts: %s is larger than %d bytes", path,
+				   INI_MAX_BYTES);
+	if (rc < 0)
+		return iwa_err_set(err, rc, "--extra-opts: cannot open %s: %s", path, e2.msg);
+	return 0;
 }
 
 /* Loads one --extra-opts value ([section@]file) and appends its options. */
@@ -810,6 +782,7 @@ int iwa_plugin_main(const struct iwa_plugin *plugin, void *cfg, int argc, char *
 	struct iwa_err err = {0, {0}};
 	struct parser ps = {0};
 	struct iwa_check *root = NULL;
+	struct iwa_ctx ctx;
 	struct iwa_buf out;
 	enum parse_result what = PARSE_RUN;
 	enum iwa_state fail_state = IWA_UNKNOWN;
@@ -869,7 +842,10 @@ int iwa_plugin_main(const struct iwa_plugin *plugin, void *cfg, int argc, char *
 	}
 	err.code = 0;
 	err.msg[0] = '\0';
-	rc = plugin->run(cfg, &common, root, &err);
+	iwa_ctx_init(&ctx, common.verbose, common.timeout, iwa_budget_start(),
+		     iwa_budget_deadline());
+	rc = plugin->run(&ctx, cfg, root, &err);
+	iwa_ctx_free(&ctx);
 	iwa_budget_disarm();
 	if (rc < 0) {
 		const char *t = iwa_check_text(root);
@@ -898,5 +874,26 @@ emit:
 	parser_free(&ps);
 	iwa_argv_free(xargc, xargv);
 	explicit_bzero(&err, sizeof(err));
+	return code;
+}
+
+int iwa_check_main(const struct iwa_plugin *module, int argc, char **argv)
+{
+	void *cfg = calloc(1, module->cfg_size > 0 ? module->cfg_size : 1);
+	int code;
+
+	if (cfg == NULL) {
+		static const char line[] = " UNKNOWN - out of memory\n";
+
+		write_all(STDOUT_FILENO, module->service, strlen(module->service));
+		write_all(STDOUT_FILENO, line, sizeof line - 1);
+		return IWA_UNKNOWN;
+	}
+	if (module->cfg_init != NULL)
+		module->cfg_init(cfg);
+	code = iwa_plugin_main(module, cfg, argc, argv);
+	if (module->cfg_free != NULL)
+		module->cfg_free(cfg);
+	free(cfg);
 	return code;
 }

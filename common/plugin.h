@@ -5,7 +5,8 @@
  *
  * iwa_plugin_main: setlocale(LC_ALL,"") then LC_NUMERIC "C"; expands --extra-opts; parses the
  * common options and hands every other one to plugin->handle_opt; -h/-V print and return 3;
- * runs plugin->validate; arms the time budget from -t; calls plugin->run; renders the tree to
+ * runs plugin->validate; arms the time budget from -t; makes the run context (ctx.h) with
+ * that deadline and -v; calls plugin->run(ctx, cfg, root); frees the context; renders the tree to
  * stdout (text or JSON) and returns the exit code. Any error before or during run becomes ONE
  * line "<SERVICE> UNKNOWN - <message>" (or JSON) on stdout and exit 3. Nothing on stderr.
  *
@@ -18,6 +19,7 @@
 #ifndef IWA_PLUGIN_H
 #define IWA_PLUGIN_H
 
+#include "ctx.h"
 #include "iwa.h"
 #include "output.h"
 #include <getopt.h>
@@ -53,14 +55,22 @@ struct iwa_plugin {
 	int (*handle_opt)(void *cfg, int opt, const char *arg, struct iwa_err *err);
 	/* Cross-option rules after parsing; may be NULL. */
 	int (*validate)(void *cfg, const struct iwa_common_opts *common, struct iwa_err *err);
-	/* Does the check: fills root (state, summary text, subchecks, perfdata). Returns 0, or a
-	 * negative code with err set when the check could not run (-> UNKNOWN with err's message,
-	 * unless root already carries a non-OK state and text, which is then rendered). */
-	int (*run)(void *cfg, const struct iwa_common_opts *common, struct iwa_check *root,
-		   struct iwa_err *err);
+	/* Does the check: fills root (state, summary text, subchecks, perfdata) with the run
+	 * context's deadline, credentials and connections (ctx.h). Returns 0, or a negative code
+	 * with err set when the check could not run (-> UNKNOWN with err's message, unless root
+	 * already carries a non-OK state and text, which is then rendered). */
+	int (*run)(struct iwa_ctx *ctx, void *cfg, struct iwa_check *root, struct iwa_err *err);
+	/* The config's size and its defaults/release, for iwa_check_main (may be 0/NULL when a
+	 * caller keeps its own config and calls iwa_plugin_main). */
+	size_t cfg_size;
+	void (*cfg_init)(void *cfg);
+	void (*cfg_free)(void *cfg);
 };
 
 int iwa_plugin_main(const struct iwa_plugin *plugin, void *cfg, int argc, char **argv);
+/* The whole main() of an executable over one check module: allocates the module's config,
+ * sets its defaults, runs iwa_plugin_main, frees. */
+int iwa_check_main(const struct iwa_plugin *module, int argc, char **argv);
 
 /* Exposed for unit tests: expands --extra-opts into a new argv (caller frees with
  * iwa_argv_free). section_default is used when the option names no section. */

@@ -514,7 +514,8 @@ static int smb_timeout(const char *url, const char *doing, double t0, struct iwa
  * then finds it cached and asks the KDC nothing (neither the ticket nor a forwarded TGT).
  * Only a KDC that does not answer (or cannot be reached) stops the read here; a KDC that
  * refuses is left to libsmbclient, which reports it in its words as before. */
-static int smb_ticket_ahead(struct iwa_smb *s, const char *url, struct iwa_err *err)
+static int smb_ticket_ahead(struct iwa_smb *s, const char *url, double deadline,
+			    struct iwa_err *err)
 {
 	char srv[256];
 	unsigned char a[16];
@@ -528,7 +529,8 @@ static int smb_ticket_ahead(struct iwa_smb *s, const char *url, struct iwa_err *
 		return 0; /* no name: no Kerberos for it anyway */
 	memset(&terr, 0, sizeof terr);
 	rc = iwa_gss_host_ticket(NULL, "cifs", srv,
-				 IWA_GSS_HOST_SAMBA_NAME | IWA_GSS_HOST_NO_DELEGATION, &tk, &terr);
+				 IWA_GSS_HOST_SAMBA_NAME | IWA_GSS_HOST_NO_DELEGATION, deadline,
+				 &tk, &terr);
 	snprintf(s->ticket_for, sizeof s->ticket_for, "%s", srv);
 	if (rc == IWA_ETIMEOUT || rc == IWA_ENOMEM ||
 	    (rc < 0 && tk.fail == IWA_GSS_TKT_KDC_UNREACHABLE)) {
@@ -547,16 +549,16 @@ int iwa_smb_read(struct iwa_smb *s, const char *url, long timeout_ms, size_t max
 	char srv[256];
 	const char *words;
 	bool too_big;
-	double t0;
+	double t0, deadline;
 	int rc = 0;
 
 	if (timeout_ms <= 0)
 		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
-	rc = smb_ticket_ahead(s, url, err);
+	deadline = iwa_now() + (double)timeout_ms / 1000.0;
+	rc = smb_ticket_ahead(s, url, deadline, err);
 	if (rc < 0)
 		return rc;
-	timeout_ms =
-		iwa_budget_remaining_ms() < timeout_ms ? iwa_budget_remaining_ms() : timeout_ms;
+	timeout_ms = iwa_deadline_remaining_ms(deadline); /* what the ticket step left */
 	if (timeout_ms <= 0)
 		return iwa_err_set(err, IWA_ETIMEOUT, "time budget used up before reading %s", url);
 	smbc_setTimeout(s->ctx, (int)(timeout_ms < 3600000 ? timeout_ms : 3600000));

@@ -85,21 +85,6 @@ static bool der_is_certificate(const uint8_t *der, size_t len)
 
 /* ------------------------------------------------------------------ base64 */
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 struct b64 {
 	uint32_t acc;
 	unsigned q;   /* characters in the current quantum, 0..3 */
@@ -129,7 +114,7 @@ static int b64_line(struct b64 *d, const char *s, const char *e, const char **wh
 			d->pad++;
 			v = 0;
 		} else {
-			v = b64_value(c);
+			v = iwa_base64_value(c);
 			if (v < 0) {
 				*why = "a character that is not base64";
 				return IWA_EPARSE;

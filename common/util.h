@@ -42,6 +42,8 @@ void iwa_buf_free(struct iwa_buf *b);
  * "Is a directory", "larger than N bytes") so that the caller names the option and the file. */
 int iwa_read_file(const char *path, size_t max, char **data_out, size_t *len_out,
 		  struct iwa_err *err);
+/* The value 0..63 of one base64 character (RFC 4648 alphabet), -1 for any other. */
+int iwa_base64_value(unsigned char c);
 /* strdup that returns NULL for NULL. */
 char *iwa_strdup(const char *s);
 

@@ -1,7 +1,7 @@
 /* check_batch_logon_gpo.c — does the IIS app-pool account really get "Log on as a batch job"
  * (SeBatchLogonRight, or any --right) on every server, according to the directory and SYSVOL?
- * Options, help, validation and the run; directory/SYSVOL reads in _dir.c, the per-computer
- * evaluation in _eval.c. */
+ * The check module (blg_check): options, help, validation and the run; directory/SYSVOL reads
+ * in _dir.c and _sysvol.c, the per-computer evaluation in _eval.c; main() in _main.c. */
 #include "check_batch_logon_gpo.h"
 #include "budget.h"
 #include "util.h"
@@ -31,8 +31,10 @@ static const struct option blg_longopts[] = {
 	{0, 0, 0, 0},
 };
 
-static void cfg_init(struct blg_config *c)
+void blg_cfg_init(void *vc)
 {
+	struct blg_config *c = vc;
+
 	memset(c, 0, sizeof(*c));
 	/* GPOs, gPLink and tokenGroups are domain data: the domain's LDAP port, not the GC. */
 	iwa_ldap_opts_init(&c->ldap, 389);
@@ -115,17 +117,14 @@ static int blg_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	return iwa_err_set(err, IWA_EINVAL, "unknown option");
 }
 
-/* "ldap://dc1.camtest.test:389/" -> "dc1.camtest.test" (NULL when there is no host). */
+/* "ldap://dc1.camtest.test:389/" -> "dc1.camtest.test" (NULL when there is no host, or an
+ * IPv6 literal: SMB with Kerberos needs a name anyway). */
 static char *uri_host(const char *uri)
 {
-	const char *p = strstr(uri, "://");
-	size_t n;
+	char host[256];
 
-	p = p ? p + 3 : uri;
-	if (*p == '[') /* IPv6 literal: SMB with Kerberos needs a name anyway */
-		return NULL;
-	n = strcspn(p, ":/?");
-	return n ? strndup(p, n) : NULL;
+	iwa_ldap_uri_host(uri, host, sizeof host);
+	return host[0] != '\0' && strchr(host, ':') == NULL ? strdup(host) : NULL;
 }
 
 static int blg_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err *err)
@@ -185,22 +184,23 @@ static int blg_validate(void *vcfg, const struct iwa_common_opts *common, struct
 	return 0;
 }
 
-static int blg_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-		   struct iwa_err *err)
+int blg_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	const struct blg_config *cfg = vcfg;
 	struct blg_ctx c;
+	bool need_links = false;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
-	c.verbose = common->verbose;
+	c.run = ctx;
+	c.verbose = ctx->verbose;
 	c.expected_gpo = -1;
 	c.account.query = cfg->account;
 	for (size_t i = 0; i < cfg->ncomputers; i++)
 		c.comp[i].query = cfg->computers[i];
 	c.ncomp = cfg->ncomputers;
-	rc = iwa_ldap_connect(&cfg->ldap, &c.ldap, err);
+	rc = iwa_ctx_ldap(ctx, &cfg->ldap, &c.ldap, err);
 	if (rc != 0) {
 		iwa_err_prefix(err, "directory unreadable");
 		goto cleanup;
@@ -210,6 +210,11 @@ static int blg_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_
 		rc = blg_sysvol_load(&c, err);
 	if (rc == 0)
 		rc = blg_dir_resolve_names(&c, err);
+	/* the wrong-OU cause names where --gpo is linked: read that now, not while evaluating */
+	if (rc == 0)
+		rc = blg_needs_expected_links(&c, &need_links, err);
+	if (rc == 0 && need_links)
+		rc = blg_dir_expected_links(&c, err);
 	if (rc == 0)
 		rc = blg_evaluate(&c, root, err);
 cleanup:
@@ -217,7 +222,15 @@ cleanup:
 	return rc;
 }
 
-static const struct iwa_plugin blg_plugin = {
+void blg_cfg_free(void *vc)
+{
+	struct blg_config *c = vc;
+
+	free(c->uri_host);
+	c->uri_host = NULL;
+}
+
+const struct iwa_plugin blg_check = {
 	.name = "check_batch_logon_gpo",
 	.service = "BATCH_LOGON",
 	.shortopts = IWA_LDAP_SHORTOPTS "a:C:",
@@ -292,16 +305,7 @@ static const struct iwa_plugin blg_plugin = {
 	.handle_opt = blg_opt,
 	.validate = blg_validate,
 	.run = blg_run,
+	.cfg_size = sizeof(struct blg_config),
+	.cfg_init = blg_cfg_init,
+	.cfg_free = blg_cfg_free,
 };
-
-int main(int argc, char **argv)
-{
-	struct blg_config cfg;
-
-	int rc;
-
-	cfg_init(&cfg);
-	rc = iwa_plugin_main(&blg_plugin, &cfg, argc, argv);
-	free(cfg.uri_host);
-	return rc;
-}

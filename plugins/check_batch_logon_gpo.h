@@ -85,8 +85,9 @@ struct blg_name {
 
 struct blg_ctx {
 	const struct blg_config *cfg;
+	struct iwa_ctx *run; /* the run context: deadline, credentials (NULL in unit tests) */
 	int verbose;
-	struct iwa_ldap *ldap;
+	struct iwa_ldap *ldap; /* owned by run */
 	char *base, *config_nc, *dns_domain;
 	struct blg_principal account;
 	struct blg_principal comp[BLG_MAX_COMPUTERS];
@@ -110,23 +111,8 @@ struct blg_ctx {
 };
 
 /* _dir.c: searches (sent together, answers collected together: one round trip) */
-typedef int (*blg_entry_fn)(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg);
-
-struct blg_req {
-	const char *base;
-	int scope;
-	const char *filter;
-	char **attrs;
-	LDAPControl **ctrls;
-	int sizelimit;
-	blg_entry_fn fn;
-	void *arg;
-	int msgid;
-	bool no_such_object; /* out: the base does not exist */
-};
-int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err);
-char *blg_get_str(LDAP *ld, LDAPMessage *e, const char *attr);
-char *blg_get_dn(LDAP *ld, LDAPMessage *e);
+/* Requests are directory.c's (struct iwa_ldap_req); their callbacks get the blg_ctx as owner. */
+int blg_search_batch(struct blg_ctx *c, struct iwa_ldap_req *r, size_t n, struct iwa_err *err);
 int blg_add_eq(struct iwa_buf *b, const char *attr, const char *value);
 
 int blg_dir_load(struct blg_ctx *c, struct iwa_err *err);
@@ -195,13 +181,24 @@ enum iwa_state blg_why_not(const struct blg_ctx *c, const struct blg_principal *
 /* One long-output line for a row under node. */
 void blg_row_line(const struct blg_ctx *c, const struct blg_row *r, const struct iwa_sid *tok,
 		  bool winner, struct iwa_check *node);
-/* The wrong-OU sentence for the computers flagged in affected[] (may search the directory). */
+/* The wrong-OU sentence for the computers flagged in affected[], from the links the load
+ * step read (blg_needs_expected_links, blg_dir_expected_links); no I/O. */
 int blg_wrong_ou_text(struct blg_ctx *c, const bool *affected, struct iwa_buf *b,
 		      struct iwa_err *err);
 
 /* _eval.c */
+int blg_needs_expected_links(struct blg_ctx *c, bool *need_out, struct iwa_err *err);
 int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err);
 /* Index of the GPO with this GUID, or -1 (_dir.c). */
 int blg_gpo_find(const struct blg_ctx *c, const char *guid);
+
+/* --- the check module (check_batch_logon_gpo.c) --- */
+/* Defaults (void * for the module table); releases what validation allocated. */
+void blg_cfg_init(void *cfg);
+void blg_cfg_free(void *cfg);
+/* One run: load (directory, SYSVOL, names) on ctx's connection, then evaluate into root. */
+int blg_run(struct iwa_ctx *ctx, void *cfg, struct iwa_check *root, struct iwa_err *err);
+/* The module: option table, help, validate and run, for iwa_check_main or another driver. */
+extern const struct iwa_plugin blg_check;
 
 #endif

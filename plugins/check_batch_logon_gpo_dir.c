@@ -18,123 +18,22 @@
 
 /* ------------------------------------------------------------------ batched searches */
 
-/* Sends every request, then collects each answer: n searches, one round trip. Entries go to
- * each request's fn. noSuchObject on a base search is not an error (req->no_such_object). */
-int blg_search_batch(struct blg_ctx *c, struct blg_req *r, size_t n, struct iwa_err *err)
+/* directory.c's batched searches with the plugin's counters (the callbacks get c as owner). */
+int blg_search_batch(struct blg_ctx *c, struct iwa_ldap_req *r, size_t n, struct iwa_err *err)
 {
-	LDAP *ld = iwa_ldap_handle(c->ldap);
-	double t0 = iwa_now();
-	struct timeval tv;
-	size_t sent = 0;
-	int rc = 0;
+	struct iwa_ldap_batch_stats st = {0, 0, 0.0};
+	int rc = iwa_ldap_search_batch(c->ldap, c, r, n, &st, err);
 
-	for (; sent < n; sent++) {
-		int lrc;
-		if (!iwa_budget_timeval(&tv)) {
-			rc = iwa_err_set(err, IWA_ETIMEOUT,
-					 "time budget used up during LDAP searches");
-			goto cleanup;
-		}
-		lrc = ldap_search_ext(ld, r[sent].base, r[sent].scope, r[sent].filter,
-				      r[sent].attrs, 0, r[sent].ctrls, NULL, &tv, r[sent].sizelimit,
-				      &r[sent].msgid);
-		if (lrc != LDAP_SUCCESS) {
-			rc = iwa_err_set(err, IWA_EIO,
-					 "directory unreadable: search of %s on %s: %s",
-					 *r[sent].base ? r[sent].base : "the rootDSE",
-					 iwa_ldap_server(c->ldap), ldap_err2string(lrc));
-			goto cleanup;
-		}
-		c->ldap_searches++;
-	}
-	c->ldap_round_trips++;
-	for (size_t i = 0; i < n; i++) {
-		LDAPMessage *res = NULL;
-		int got, code = LDAP_SUCCESS;
-		char *diag = NULL;
-
-		if (!iwa_budget_timeval(&tv)) {
-			rc = iwa_err_set(err, IWA_ETIMEOUT, "time budget used up waiting for %s",
-					 iwa_ldap_server(c->ldap));
-			goto cleanup;
-		}
-		got = ldap_result(ld, r[i].msgid, LDAP_MSG_ALL, &tv, &res);
-		if (got == 0) {
-			ldap_msgfree(res);
-			rc = iwa_err_set(err, IWA_ETIMEOUT,
-					 "no answer from %s within the time budget",
-					 iwa_ldap_server(c->ldap));
-			goto cleanup;
-		}
-		if (got < 0) {
-			int e = LDAP_OTHER;
-			ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &e);
-			ldap_msgfree(res);
-			rc = iwa_err_set(err, IWA_EIO, "directory unreadable: %s: %s",
-					 iwa_ldap_server(c->ldap), ldap_err2string(e));
-			goto cleanup;
-		}
-		for (LDAPMessage *m = ldap_first_message(ld, res); m;
-		     m = ldap_next_message(ld, m)) {
-			int t = ldap_msgtype(m);
-			if (t == LDAP_RES_SEARCH_ENTRY && r[i].fn && rc == 0)
-				rc = r[i].fn(c, ld, m, r[i].arg);
-			else if (t == LDAP_RES_SEARCH_RESULT)
-				ldap_parse_result(ld, m, &code, NULL, &diag, NULL, NULL, 0);
-		}
-		ldap_msgfree(res);
-		if (rc != 0) {
-			ldap_memfree(diag);
-			if (err && err->msg[0] == '\0')
-				iwa_err_set(err, rc, "out of memory");
-			goto cleanup;
-		}
-		if (code == LDAP_NO_SUCH_OBJECT)
-			r[i].no_such_object = true;
-		else if (code == LDAP_SIZELIMIT_EXCEEDED && r[i].sizelimit > 0)
-			; /* we asked for a few entries only */
-		else if (code != LDAP_SUCCESS) {
-			rc = iwa_err_set(
-				err, code == LDAP_INSUFFICIENT_ACCESS ? IWA_EAUTH : IWA_EIO,
-				"directory unreadable: search of %s on %s: %s%s%s",
-				*r[i].base ? r[i].base : "the rootDSE", iwa_ldap_server(c->ldap),
-				ldap_err2string(code), diag && *diag ? ": " : "", diag ? diag : "");
-			ldap_memfree(diag);
-			goto cleanup;
-		}
-		ldap_memfree(diag);
-	}
-cleanup:
-	c->ldap_seconds += iwa_now() - t0;
+	c->ldap_searches += st.searches;
+	c->ldap_round_trips += st.round_trips;
+	c->ldap_seconds += st.seconds;
 	return rc;
-}
-
-/* First value of attr as a new string, or NULL. */
-char *blg_get_str(LDAP *ld, LDAPMessage *e, const char *attr)
-{
-	struct berval **v = ldap_get_values_len(ld, e, attr);
-	char *s = NULL;
-
-	if (v && v[0])
-		s = strndup(v[0]->bv_val, v[0]->bv_len);
-	ldap_value_free_len(v);
-	return s;
-}
-
-char *blg_get_dn(LDAP *ld, LDAPMessage *e)
-{
-	char *dn = ldap_get_dn(ld, e), *s = NULL;
-
-	if (dn)
-		s = strdup(dn);
-	ldap_memfree(dn);
-	return s;
 }
 
 /* Parses a decimal attribute value (0 when absent or malformed). */
 static unsigned long long get_num(LDAP *ld, LDAPMessage *e, const char *attr, bool *present)
 {
-	char *s = blg_get_str(ld, e, attr);
+	char *s = iwa_ldap_first_value(ld, e, attr);
 	unsigned long long v = 0;
 	long long sv;
 	char *end;
@@ -253,13 +152,14 @@ static int build_chain(struct blg_ctx *c, struct blg_principal *p)
 
 /* ------------------------------------------------------------------ entry handlers */
 
-static int on_rootdse(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_rootdse(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	(void)arg;
 	free(c->config_nc);
-	c->config_nc = blg_get_str(ld, e, "configurationNamingContext");
+	c->config_nc = iwa_ldap_first_value(ld, e, "configurationNamingContext");
 	if (c->base == NULL)
-		c->base = blg_get_str(ld, e, "defaultNamingContext");
+		c->base = iwa_ldap_first_value(ld, e, "defaultNamingContext");
 	return 0;
 }
 
@@ -290,30 +190,28 @@ static bool matches(const char *q, bool is_account, const char *dn, const char *
 static int fill_principal(struct blg_principal *p, LDAP *ld, LDAPMessage *e, char *dn, char *sam,
 			  char *upn, char *dns)
 {
-	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
 	int rc = 0;
 
 	if (p->found) {
 		p->ambiguous = true;
 		goto out;
 	}
-	if (v == NULL || v[0] == NULL ||
-	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &p->sid, NULL, NULL) != 0)
+	if (!iwa_ldap_entry_sid(ld, e, &p->sid))
 		goto out; /* no readable objectSid: not a security principal */
 	p->found = true;
 	p->dn = dn, p->sam = sam, p->upn = upn, p->dns = dns;
 	dn = sam = upn = dns = NULL;
 out:
-	ldap_value_free_len(v);
 	free(dn), free(sam), free(upn), free(dns);
 	return rc;
 }
 
-static int on_principal(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_principal(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *dn = blg_get_dn(ld, e), *sam = blg_get_str(ld, e, "sAMAccountName");
-	char *upn = blg_get_str(ld, e, "userPrincipalName"),
-	     *dns = blg_get_str(ld, e, "dNSHostName");
+	struct blg_ctx *c = owner;
+	char *dn = iwa_ldap_entry_dn(ld, e), *sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
+	char *upn = iwa_ldap_first_value(ld, e, "userPrincipalName"),
+	     *dns = iwa_ldap_first_value(ld, e, "dNSHostName");
 	int rc = 0;
 
 	(void)arg;
@@ -337,8 +235,9 @@ out:
 	return rc;
 }
 
-static int on_token_groups(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_token_groups(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	struct blg_principal *p = arg;
 	struct berval **v = ldap_get_values_len(ld, e, "tokenGroups");
 	size_t n = v ? (size_t)ldap_count_values_len(v) : 0;
@@ -359,13 +258,14 @@ static int on_token_groups(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *ar
 	return 0;
 }
 
-static int on_container(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_container(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	struct blg_container *k = &c->cont[(size_t)(uintptr_t)arg];
 	struct iwa_err perr = {0};
 
 	k->found = true;
-	k->gplink_raw = blg_get_str(ld, e, "gPLink");
+	k->gplink_raw = iwa_ldap_first_value(ld, e, "gPLink");
 	k->gpoptions = (unsigned)get_num(ld, e, "gPOptions", NULL);
 	if (iwa_gplink_parse(k->gplink_raw, &k->links, &perr) != 0) {
 		k->parse_error = strdup(perr.msg);
@@ -391,10 +291,11 @@ static int gpo_add(struct blg_ctx *c, const char *guid)
 	return (int)c->ngpos++;
 }
 
-static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_gpo(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *cn = blg_get_str(ld, e, "cn"), guid[39];
-	char *name = blg_get_str(ld, e, "displayName");
+	struct blg_ctx *c = owner;
+	char *cn = iwa_ldap_first_value(ld, e, "cn"), guid[39];
+	char *name = iwa_ldap_first_value(ld, e, "displayName");
 	struct berval **sd;
 	struct blg_gpo *g;
 	int i;
@@ -419,10 +320,10 @@ static int on_gpo(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	}
 	g->found = true;
 	g->name = name;
-	g->dn = blg_get_dn(ld, e);
-	g->fspath = blg_get_str(ld, e, "gPCFileSysPath");
-	g->machine_ext = blg_get_str(ld, e, "gPCMachineExtensionNames");
-	g->wmi = blg_get_str(ld, e, "gPCWMIFilter");
+	g->dn = iwa_ldap_entry_dn(ld, e);
+	g->fspath = iwa_ldap_first_value(ld, e, "gPCFileSysPath");
+	g->machine_ext = iwa_ldap_first_value(ld, e, "gPCMachineExtensionNames");
+	g->wmi = iwa_ldap_first_value(ld, e, "gPCWMIFilter");
 	g->flags = (unsigned)get_num(ld, e, "flags", NULL);
 	g->version = (uint32_t)get_num(ld, e, "versionNumber", NULL);
 	if (c->cfg->gpo && c->expected_gpo < 0 && name && strcasecmp(c->cfg->gpo, name) == 0) {
@@ -489,10 +390,10 @@ int blg_gpo_find(const struct blg_ctx *c, const char *guid)
 }
 
 /* A base-scope request for dn. */
-static struct blg_req base_req(const char *dn, char **attrs, blg_entry_fn fn, void *arg)
+static struct iwa_ldap_req base_req(const char *dn, char **attrs, iwa_ldap_req_fn fn, void *arg)
 {
-	struct blg_req r = {dn,   LDAP_SCOPE_BASE, "(objectClass=*)", attrs, NULL, 0, fn, arg, 0,
-			    false};
+	struct iwa_ldap_req r = {
+		dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, NULL, 0, fn, arg, 0, false};
 	return r;
 }
 
@@ -500,7 +401,7 @@ static struct blg_req base_req(const char *dn, char **attrs, blg_entry_fn fn, vo
 static int load_root(struct blg_ctx *c, struct iwa_err *err)
 {
 	static char *attrs[] = {"defaultNamingContext", "configurationNamingContext", NULL};
-	struct blg_req r = base_req("", attrs, on_rootdse, NULL);
+	struct iwa_ldap_req r = base_req("", attrs, on_rootdse, NULL);
 	int rc;
 
 	if (c->cfg->ldap.base && (c->base = strdup(c->cfg->ldap.base)) == NULL)
@@ -518,7 +419,7 @@ static int load_principals(struct blg_ctx *c, struct iwa_err *err)
 	static char *attrs[] = {"sAMAccountName", "userPrincipalName", "dNSHostName", "objectSid",
 				NULL};
 	struct iwa_buf f;
-	struct blg_req r;
+	struct iwa_ldap_req r;
 	char *filter;
 	int rc;
 
@@ -534,8 +435,8 @@ static int load_principals(struct blg_ctx *c, struct iwa_err *err)
 	iwa_buf_free(&f);
 	if (filter == NULL)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
-	r = (struct blg_req){c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
-			     0,       on_principal,       NULL,   0,     false};
+	r = (struct iwa_ldap_req){c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
+				  0,       on_principal,       NULL,   0,     false};
 	rc = blg_search_batch(c, &r, 1, err);
 	if (rc == 0 && r.no_such_object)
 		rc = iwa_err_set(err, IWA_EINVAL, "search base %s does not exist", c->base);
@@ -549,7 +450,7 @@ static int load_batch(struct blg_ctx *c, struct iwa_err *err)
 {
 	static char *tg_attrs[] = {"tokenGroups", NULL};
 	static char *c_attrs[] = {"gPLink", "gPOptions", NULL};
-	struct blg_req *reqs;
+	struct iwa_ldap_req *reqs;
 	size_t n = 0;
 	int rc = 0;
 
@@ -584,7 +485,7 @@ static int load_gpos(struct blg_ctx *c, struct iwa_err *err)
 	LDAPControl sdc = {"1.2.840.113556.1.4.801", {5, sd_flags_ber}, 1};
 	LDAPControl *ctrls[] = {&sdc, NULL};
 	struct iwa_buf f;
-	struct blg_req r;
+	struct iwa_ldap_req r;
 	char *filter = NULL, *pol_base = NULL, g[39];
 	int rc = 0;
 
@@ -619,7 +520,7 @@ static int load_gpos(struct blg_ctx *c, struct iwa_err *err)
 		free(filter);
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
-	r = (struct blg_req){
+	r = (struct iwa_ldap_req){
 		pol_base, LDAP_SCOPE_ONELEVEL, filter, attrs, ctrls, 0, on_gpo, NULL, 0, false};
 	rc = blg_search_batch(c, &r, 1, err);
 	free(filter);

@@ -480,6 +480,45 @@ static int summary_add(struct iwa_buf *sum, const struct blg_causes *cs, enum iw
 	return 0;
 }
 
+/* Pure: is any computer in the wrong-OU case (--gpo defines the right but is linked only where
+ * it does not reach the computer)? Then the load step must also read where that GPO is linked
+ * (blg_dir_expected_links) before blg_evaluate words the cause. Evaluates into a scratch tree
+ * that is thrown away. [out] need_out. */
+int blg_needs_expected_links(struct blg_ctx *c, bool *need_out, struct iwa_err *err)
+{
+	struct blg_causes cs = {NULL, 0};
+	struct iwa_check *scratch;
+	bool need = false;
+	int rc = 0;
+
+	if (c->expected_gpo < 0 || c->expected_links_searched || !c->account.found) {
+		*need_out = false;
+		return 0;
+	}
+	scratch = iwa_check_new();
+	if (scratch == NULL)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->ncomp && rc == 0 && !need; i++) {
+		bool wrong = false;
+		int winner = -1;
+
+		if (!c->comp[i].found)
+			continue;
+		rc = eval_computer(c, &c->comp[i], scratch, &cs, &wrong, &winner, err);
+		need = wrong;
+		/* what eval_computer keeps on the principal: blg_evaluate computes it again */
+		free(c->comp[i].soms);
+		c->comp[i].soms = NULL;
+		iwa_gpo_order_free(&c->comp[i].order);
+		memset(&c->comp[i].order, 0, sizeof c->comp[i].order);
+	}
+	blg_causes_free(&cs);
+	iwa_check_free(scratch);
+	if (rc == 0)
+		*need_out = need;
+	return rc;
+}
+
 /* Evaluates every computer and fills the root: state, summary, perfdata, long output. */
 int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err)
 {
@@ -574,7 +613,8 @@ int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err)
 	/* perfdata (per computer already on their nodes) */
 	iwa_check_perf(root, "gpos_read", (double)c->gpos_read, "", NULL, &zero, NULL);
 	iwa_check_perf(root, "sysvol_time", c->sysvol_seconds, "s", NULL, &zero, NULL);
-	iwa_check_perf(root, "time", iwa_budget_elapsed(), "s", NULL, &zero, NULL);
+	iwa_check_perf(root, "time", c->run != NULL ? iwa_ctx_elapsed(c->run) : 0.0, "s", NULL,
+		       &zero, NULL);
 	if (c->account.found)
 		iwa_check_add_line(root,
 				   "account %s (%s): objectSid and %zu group SID(s) from "

@@ -13,17 +13,16 @@
 
 /* ------------------------------------------------------------------ names in rights lists */
 
-static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_name(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *sam = blg_get_str(ld, e, "sAMAccountName"),
-	     *upn = blg_get_str(ld, e, "userPrincipalName");
-	struct berval **v = ldap_get_values_len(ld, e, "objectSid");
+	struct blg_ctx *c = owner;
+	char *sam = iwa_ldap_first_value(ld, e, "sAMAccountName"),
+	     *upn = iwa_ldap_first_value(ld, e, "userPrincipalName");
 	struct iwa_sid sid;
 	int rc = 0;
 
 	(void)arg;
-	if (v && v[0] &&
-	    iwa_sid_from_bin((const uint8_t *)v[0]->bv_val, v[0]->bv_len, &sid, NULL, NULL) == 0)
+	if (iwa_ldap_entry_sid(ld, e, &sid))
 		for (size_t i = 0; i < c->nnames && rc == 0; i++) {
 			struct blg_name *nm = &c->names[i];
 			const char *n = nm->name, *bs;
@@ -45,7 +44,6 @@ static int on_name(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 				nm->sid = sid;
 			}
 		}
-	ldap_value_free_len(v);
 	free(sam), free(upn);
 	return rc;
 }
@@ -160,7 +158,7 @@ int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
 	}
 	filter = iwa_buf_take(&f);
 	{
-		struct blg_req r = {
+		struct iwa_ldap_req r = {
 			c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL, 0, on_name, NULL, 0,
 			false};
 		rc = blg_search_batch(c, &r, 1, err);
@@ -171,9 +169,10 @@ int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err)
 
 /* ------------------------------------------------------------------ where --gpo is linked */
 
-static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_linked(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
-	char *dn = blg_get_dn(ld, e), *gpl = blg_get_str(ld, e, "gPLink"), **nv;
+	struct blg_ctx *c = owner;
+	char *dn = iwa_ldap_entry_dn(ld, e), *gpl = iwa_ldap_first_value(ld, e, "gPLink"), **nv;
 	struct iwa_gplink_list l = {NULL, 0};
 	const struct blg_gpo *g = &c->gpos[c->expected_gpo];
 	bool linked = false;
@@ -198,8 +197,9 @@ static int on_linked(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
 	return 0;
 }
 
-static int on_member(struct blg_ctx *c, LDAP *ld, LDAPMessage *e, void *arg)
+static int on_member(void *owner, LDAP *ld, LDAPMessage *e, void *arg)
 {
+	struct blg_ctx *c = owner;
 	size_t i = (size_t)(uintptr_t)arg;
 	struct berval **v = ldap_get_values_len(ld, e, "objectClass");
 	bool computer = false;
@@ -221,7 +221,7 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 	static char *attrs[] = {"gPLink", NULL};
 	static char *m_attrs[] = {"objectClass", NULL};
 	char *filter = NULL, bare[37];
-	struct blg_req *reqs = NULL;
+	struct iwa_ldap_req *reqs = NULL;
 	int rc;
 
 	if (c->expected_links_searched || c->expected_gpo < 0)
@@ -232,8 +232,8 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 	if (asprintf(&filter, "(gPLink=*%s*)", bare) < 0)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	{
-		struct blg_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
-				    0,       on_linked,          NULL,   0,     false};
+		struct iwa_ldap_req r = {c->base, LDAP_SCOPE_SUBTREE, filter, attrs, NULL,
+					 0,       on_linked,          NULL,   0,     false};
 		rc = blg_search_batch(c, &r, 1, err);
 	}
 	free(filter);
@@ -247,16 +247,16 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < c->nexpected_links; i++)
-		reqs[i] = (struct blg_req){c->expected_links[i],
-					   LDAP_SCOPE_SUBTREE,
-					   "(|(objectClass=user)(objectClass=computer))",
-					   m_attrs,
-					   NULL,
-					   20,
-					   on_member,
-					   (void *)(uintptr_t)i,
-					   0,
-					   false};
+		reqs[i] = (struct iwa_ldap_req){c->expected_links[i],
+						LDAP_SCOPE_SUBTREE,
+						"(|(objectClass=user)(objectClass=computer))",
+						m_attrs,
+						NULL,
+						20,
+						on_member,
+						(void *)(uintptr_t)i,
+						0,
+						false};
 	rc = blg_search_batch(c, reqs, c->nexpected_links, err);
 	free(reqs);
 	return rc;
@@ -305,5 +305,4 @@ void blg_ctx_free(struct blg_ctx *c)
 	free(c->expected_links_have_users);
 	free(c->base), free(c->config_nc), free(c->dns_domain);
 	iwa_smb_free(c->smb);
-	iwa_ldap_free(c->ldap);
 }

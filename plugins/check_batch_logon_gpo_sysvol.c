@@ -28,7 +28,7 @@ static int sysvol_read(struct blg_ctx *c, struct blg_gpo *g, const char *local_d
 		const char *host = c->cfg->sysvol_host;
 		rc = iwa_sysvol_smb_url(host, g->fspath, rel, &url, err);
 		if (rc == 0)
-			rc = iwa_smb_read(c->smb, url, iwa_budget_remaining_ms(), BLG_FILE_MAX,
+			rc = iwa_smb_read(c->smb, url, iwa_ctx_remaining_ms(c->run), BLG_FILE_MAX,
 					  data, len, err);
 		free(url);
 	}
@@ -128,7 +128,7 @@ int blg_sysvol_load(struct blg_ctx *c, struct iwa_err *err)
 						   "SYSVOL unreadable: cannot resolve %s (%s)",
 						   c->cfg->sysvol_host, gai_strerror(grc));
 			freeaddrinfo(ai);
-			rc = iwa_smb_open(iwa_budget_remaining_ms(), &c->smb, err);
+			rc = iwa_smb_open(iwa_ctx_remaining_ms(c->run), &c->smb, err);
 			if (rc != 0) {
 				iwa_err_prefix(err, "SYSVOL unreadable");
 				return rc;

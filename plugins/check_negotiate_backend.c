@@ -7,8 +7,9 @@
  * CURLOPT_CONNECT_TO): GET -> 401 + WWW-Authenticate: Negotiate -> GET with
  * Authorization: Negotiate <token of a fresh GSS context> -> final status + final token ->
  * gss_init_sec_context(final token) = mutual authentication verified.
- * This file: the plugin definition, help texts and main; options in
- * check_negotiate_backend_opts.c, the check in check_negotiate_backend_run.c. */
+ * This file: the check module's definition (nb_check) and help texts; options in
+ * check_negotiate_backend_opts.c, the check in check_negotiate_backend_run.c, main() in
+ * check_negotiate_backend_main.c. */
 #include "check_negotiate_backend.h"
 #include "plugin.h"
 
@@ -100,7 +101,12 @@ static const char nb_examples[] =
 	"  check_negotiate_backend -u https://sso.camtest.test/ -B 10.0.0.11:8443 \\\n"
 	"    --no-vip -w 1 -c 5 -e 200\n";
 
-static const struct iwa_plugin nb_plugin = {
+static void cfg_free(void *cfg)
+{
+	nb_cfg_free(cfg);
+}
+
+const struct iwa_plugin nb_check = {
 	.name = "check_negotiate_backend",
 	.service = "NEGOTIATE",
 	.shortopts = "u:B:e:w:c:",
@@ -113,13 +119,7 @@ static const struct iwa_plugin nb_plugin = {
 	.handle_opt = nb_opt,
 	.validate = nb_validate,
 	.run = nb_run,
+	.cfg_size = sizeof(struct nb_cfg),
+	.cfg_init = nb_cfg_init,
+	.cfg_free = cfg_free,
 };
-
-int main(int argc, char **argv)
-{
-	struct nb_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	int rc = iwa_plugin_main(&nb_plugin, &cfg, argc, argv);
-	nb_cfg_free(&cfg);
-	return rc;
-}

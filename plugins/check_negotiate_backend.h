@@ -62,8 +62,11 @@ int nb_parse_expect(struct nb_cfg *cfg, const char *arg, struct iwa_err *err);
 /* The iwa_plugin callbacks. */
 int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err);
 int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err *err);
-int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-	   struct iwa_err *err);
+int nb_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err);
+/* The defaults (all zero) for the module table. */
+void nb_cfg_init(void *cfg);
+/* The module: option table, help, validate and run (check_negotiate_backend.c). */
+extern const struct iwa_plugin nb_check;
 /* Frees what nb_parse_url allocated. */
 void nb_cfg_free(struct nb_cfg *cfg);
 

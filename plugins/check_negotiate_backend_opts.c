@@ -290,6 +290,11 @@ int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err
 	return 0;
 }
 
+void nb_cfg_init(void *cfg)
+{
+	memset(cfg, 0, sizeof(struct nb_cfg));
+}
+
 void nb_cfg_free(struct nb_cfg *cfg)
 {
 	if (cfg == NULL)

@@ -45,7 +45,7 @@ struct target {
 
 struct run {
 	const struct nb_cfg *cfg;
-	const struct iwa_common_opts *common;
+	const struct iwa_ctx *ctx;
 	struct iwa_gss_cred *cred;
 	char principal[600];
 	char spn_short[600]; /* principal without realm, for messages */
@@ -642,8 +642,7 @@ static void summarize(struct iwa_check *root, const struct run *run, struct targ
 	iwa_buf_free(&b);
 }
 
-int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-	   struct iwa_err *err)
+int nb_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	const struct nb_cfg *cfg = vcfg;
 	struct iwa_krb *krb = NULL;
@@ -659,10 +658,10 @@ int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *r
 	memset(&run, 0, sizeof(run));
 	memset(&tk, 0, sizeof(tk));
 	run.cfg = cfg;
-	run.common = common;
+	run.ctx = ctx;
 	double t0 = iwa_now();
 
-	rc = iwa_krb_setup(&cfg->krb, &krb, err);
+	rc = iwa_ctx_krb(ctx, &cfg->krb, &krb, err);
 	if (rc < 0)
 		goto cleanup;
 	const char *realm = cfg->realm;
@@ -686,8 +685,8 @@ int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *r
 
 	/* One service ticket for the whole run. */
 	memset(&terr, 0, sizeof(terr));
-	rc = iwa_gss_service_ticket(iwa_krb_ccache_name(krb), run.principal, cfg->krb.fresh, &tk,
-				    &terr);
+	rc = iwa_gss_service_ticket(iwa_krb_ccache_name(krb), run.principal, cfg->krb.fresh,
+				    ctx->deadline, &tk, &terr);
 	if (rc < 0) {
 		if (tk.fail == IWA_GSS_TKT_SPN_UNKNOWN || tk.fail == IWA_GSS_TKT_KDC_REFUSED ||
 		    tk.fail == IWA_GSS_TKT_CLOCK_SKEW) {
@@ -718,7 +717,7 @@ int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *r
 		goto cleanup;
 	}
 	struct iwa_http_opts ho = {cfg->tls.ca_file, cfg->tls.insecure, 4096,
-				   "check_negotiate_backend"};
+				   "check_negotiate_backend", ctx->deadline};
 	rc = iwa_http_new(&ho, &http, err);
 	if (rc < 0)
 		goto cleanup;
@@ -762,7 +761,7 @@ int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *r
 		goto cleanup;
 
 	/* Results. */
-	report_ticket(root, &run, &tk, krb, common->verbose, &terr);
+	report_ticket(root, &run, &tk, krb, ctx->verbose, &terr);
 	for (size_t i = 0; i < n; i++) {
 		struct target *t = &ts[i];
 		if (t->st != T_DONE)
@@ -791,7 +790,7 @@ int nb_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *r
 			goto cleanup;
 		}
 		iwa_check_set_name(c, t->label);
-		if (common->verbose >= 1) {
+		if (ctx->verbose >= 1) {
 			iwa_check_add_line(c, "target %s%s%s, connected to %s:%ld", t->where,
 					   t->vip ? "" : " via CURLOPT_CONNECT_TO ",
 					   t->vip ? "" : t->connect_to, t->ip[0] ? t->ip : "-",
@@ -820,6 +819,5 @@ cleanup:
 	iwa_http_free(http);
 	free(ts);
 	iwa_gss_cred_free(run.cred);
-	iwa_krb_free(krb);
 	return rc;
 }

@@ -3,8 +3,9 @@
  * Targeted mode (default): one LDAP search (an OR of escaped equality filters) for the main
  * SPN and its variants, then check_spn_unique_eval.c judges the owners. Audit mode (--all):
  * a paged scan of every servicePrincipalName into a hash table keyed by the case-folded SPN,
- * what `setspn -X -F` does. Options, LDAP I/O and main live here; the pure parts in
- * check_spn_unique_spn.c and check_spn_unique_eval.c. */
+ * what `setspn -X -F` does. The check module (check_spn_unique.h: spn_cfg, spn_check): its
+ * options and LDAP I/O live here; the pure parts in check_spn_unique_spn.c and
+ * check_spn_unique_eval.c; main() in check_spn_unique_main.c. */
 #include "check_spn_unique.h"
 #include "budget.h"
 #include "plugin.h"
@@ -16,8 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_PORTS 16
-#define MAX_EXCLUDES 16
 #define PAGE_SIZE 1000
 /* Targeted mode: the most objects the search may return (each holds one of a few SPNs; a
  * real directory has one, a duplicate a handful). Past it the search stops (IWA_ELIMIT). */
@@ -37,24 +36,6 @@ enum {
 	OPT_MAX_SPNS,
 };
 
-struct spn_cfg {
-	struct iwa_ldap_opts ldap;
-	struct spn_list spns; /* -s, in order */
-	const char *fqdn;     /* -f */
-	unsigned ports[MAX_PORTS];
-	size_t nports;
-	bool ports_given;
-	const char *expect; /* -e */
-	bool all;
-	regex_t excl[MAX_EXCLUDES];
-	size_t nexcl;
-	unsigned max_list;
-	unsigned long max_spns; /* --max-spns */
-	bool max_spns_given;
-	struct iwa_thresholds th;
-	bool th_given;
-};
-
 static const struct option spn_longopts[] = {
 	IWA_LDAP_LONGOPTS_ENTRIES,
 	{"spn", required_argument, NULL, 's'},
@@ -71,8 +52,10 @@ static const struct option spn_longopts[] = {
 };
 
 /* Defaults: GC port 3268, port variant 443, --max-list 20, critical at 1 duplicate. */
-static void cfg_init(struct spn_cfg *c)
+void spn_cfg_init(void *vc)
 {
+	struct spn_cfg *c = vc;
+
 	memset(c, 0, sizeof *c);
 	iwa_ldap_opts_init(&c->ldap, 3268);
 	c->ports[0] = 443;
@@ -83,8 +66,9 @@ static void cfg_init(struct spn_cfg *c)
 	(void)iwa_range_parse("0", &c->th.crit, NULL);
 }
 
-static void cfg_free(struct spn_cfg *c)
+void spn_cfg_free(void *vc)
 {
+	struct spn_cfg *c = vc;
 	size_t i;
 
 	spn_list_free(&c->spns);
@@ -215,23 +199,6 @@ static int spn_validate_cfg(void *vcfg, const struct iwa_common_opts *common, st
 	return 0;
 }
 
-/* Copies the first value of attr (NUL-terminated) or NULL. */
-static char *first_value(LDAP *ld, LDAPMessage *e, const char *attr)
-{
-	struct berval **v = ldap_get_values_len(ld, e, attr);
-	char *s = NULL;
-
-	if (v != NULL && v[0] != NULL) {
-		s = malloc(v[0]->bv_len + 1);
-		if (s != NULL) {
-			memcpy(s, v[0]->bv_val, v[0]->bv_len);
-			s[v[0]->bv_len] = '\0';
-		}
-	}
-	ldap_value_free_len(v);
-	return s;
-}
-
 /* The kind of an entry from its objectClass values. */
 static enum spn_kind entry_kind(LDAP *ld, LDAPMessage *e)
 {
@@ -332,14 +299,14 @@ static int collect_owner(LDAP *ld, LDAPMessage *e, void *ctx)
 	s = ldap_get_dn(ld, e);
 	o->dn = iwa_strdup(s);
 	ldap_memfree(s);
-	o->sam = first_value(ld, e, "sAMAccountName");
-	o->upn = first_value(ld, e, "userPrincipalName");
+	o->sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
+	o->upn = iwa_ldap_first_value(ld, e, "userPrincipalName");
 	o->kind = entry_kind(ld, e);
-	s = first_value(ld, e, "userAccountControl");
+	s = iwa_ldap_first_value(ld, e, "userAccountControl");
 	if (s != NULL && spn_parse_uac(s, strlen(s), &o->uac) == 0)
 		o->has_uac = true;
 	free(s);
-	s = first_value(ld, e, "lockoutTime");
+	s = iwa_ldap_first_value(ld, e, "lockoutTime");
 	if (s != NULL && spn_parse_lockout(s, strlen(s), &o->lockout) < 0)
 		o->lockout = 0;
 	free(s);
@@ -444,8 +411,8 @@ static int verbose_lines(struct iwa_check *root, struct iwa_ldap *l, const char 
 }
 
 /* Targeted mode. */
-static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *common,
-			struct iwa_ldap *l, struct iwa_check *root, struct iwa_err *err)
+static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct iwa_ldap *l,
+			struct iwa_check *root, struct iwa_err *err)
 {
 	static char *attrs[] = {"servicePrincipalName", "sAMAccountName",
 				"objectClass",          "userAccountControl",
@@ -488,7 +455,7 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_common_opts *c
 		    0 ||
 	    iwa_check_perf(root, "search_time", search_s, "s", NULL, &zero, NULL) < 0)
 		goto oom;
-	if (common->verbose > 0 &&
+	if (ctx->verbose > 0 &&
 	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, osp->n) < 0)
 		goto oom;
 	rc = 0;
@@ -569,7 +536,7 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 			}
 			o->dn = iwa_strdup(dn);
 			ldap_memfree(dn);
-			o->sam = first_value(ld, e, "sAMAccountName");
+			o->sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
 			o->kind = entry_kind(ld, e);
 			if (o->dn == NULL) {
 				rc = IWA_ENOMEM;
@@ -592,8 +559,8 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 }
 
 /* Audit mode (--all). */
-static int run_audit(const struct spn_cfg *c, const struct iwa_common_opts *common,
-		     struct iwa_ldap *l, struct iwa_check *root, struct iwa_err *err)
+static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct iwa_ldap *l,
+		     struct iwa_check *root, struct iwa_err *err)
 {
 	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass",
 				"distinguishedName", NULL};
@@ -622,7 +589,7 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_common_opts *comm
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	if (common->verbose > 0) {
+	if (ctx->verbose > 0) {
 		if (verbose_lines(root, l, base != NULL ? base : "", filter, a.st.scan_seconds,
 				  a.st.objects) < 0 ||
 		    iwa_check_add_line(
@@ -641,30 +608,28 @@ cleanup:
 	return rc;
 }
 
-static int spn_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-		   struct iwa_err *err)
+int spn_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	const struct spn_cfg *c = vcfg;
 	struct iwa_ldap *l = NULL;
 	int rc;
 
-	rc = iwa_ldap_connect(&c->ldap, &l, err);
+	rc = iwa_ctx_ldap(ctx, &c->ldap, &l, err);
 	if (rc < 0)
 		return rc;
 	if (c->all)
-		rc = run_audit(c, common, l, root, err);
+		rc = run_audit(c, ctx, l, root, err);
 	else
-		rc = run_targeted(c, common, l, root, err);
+		rc = run_targeted(c, ctx, l, root, err);
 	if (rc == IWA_ELIMIT) {
 		/* the monitored directory misbehaves: CRITICAL with the cap named */
 		iwa_check_set_state(root, IWA_CRITICAL);
 		rc = iwa_check_set_text(root, "%s", err->msg) < 0 ? IWA_ENOMEM : 0;
 	}
-	iwa_ldap_free(l);
 	return rc;
 }
 
-static const struct iwa_plugin spn_plugin = {
+const struct iwa_plugin spn_check = {
 	.name = "check_spn_unique",
 	.service = "SPN_UNIQUE",
 	.shortopts = IWA_LDAP_SHORTOPTS "s:f:e:w:c:",
@@ -747,15 +712,7 @@ static const struct iwa_plugin spn_plugin = {
 	.handle_opt = spn_opt,
 	.validate = spn_validate_cfg,
 	.run = spn_run,
+	.cfg_size = sizeof(struct spn_cfg),
+	.cfg_init = spn_cfg_init,
+	.cfg_free = spn_cfg_free,
 };
-
-int main(int argc, char **argv)
-{
-	struct spn_cfg cfg;
-	int rc;
-
-	cfg_init(&cfg);
-	rc = iwa_plugin_main(&spn_plugin, &cfg, argc, argv);
-	cfg_free(&cfg);
-	return rc;
-}

@@ -9,11 +9,14 @@
 #ifndef CHECK_SPN_UNIQUE_H
 #define CHECK_SPN_UNIQUE_H
 
+#include "directory.h"
 #include "iwa.h"
 #include "output.h"
+#include "plugin.h"
 #include "range.h"
 #include "util.h"
 
+#include <regex.h>
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ SPN lists */
@@ -160,5 +163,35 @@ struct spn_audit_stats {
 int spn_eval_audit(const struct spn_table *t, const struct spn_owner *owners, size_t nowners,
 		   const struct spn_audit_stats *st, const struct iwa_thresholds *th,
 		   unsigned max_list, struct iwa_check *root);
+
+/* --- the check module (check_spn_unique.c) --- */
+#define MAX_PORTS 16
+#define MAX_EXCLUDES 16
+
+struct spn_cfg {
+	struct iwa_ldap_opts ldap;
+	struct spn_list spns; /* -s, in order */
+	const char *fqdn;     /* -f */
+	unsigned ports[MAX_PORTS];
+	size_t nports;
+	bool ports_given;
+	const char *expect; /* -e */
+	bool all;
+	regex_t excl[MAX_EXCLUDES];
+	size_t nexcl;
+	unsigned max_list;
+	unsigned long max_spns; /* --max-spns */
+	bool max_spns_given;
+	struct iwa_thresholds th;
+	bool th_given;
+};
+
+/* Defaults (void * for the module table); releases what the options allocated. */
+void spn_cfg_init(void *cfg);
+void spn_cfg_free(void *cfg);
+/* One run: the targeted search or the audit on ctx's directory connection, judged into root. */
+int spn_run(struct iwa_ctx *ctx, void *cfg, struct iwa_check *root, struct iwa_err *err);
+/* The module: option table, help, validate and run, for iwa_check_main or another driver. */
+extern const struct iwa_plugin spn_check;
 
 #endif

@@ -24,7 +24,6 @@ cd "$TOP" || exit 2
 B=$TOP/_build/main
 LOGS=$B/logs
 T0=$(date +%s)
-PLUGINS=(check_spn_unique check_negotiate_backend check_batch_logon_gpo)
 
 hr() { printf '%s\n' "================================================================================"; }
 say() { printf '[%4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
@@ -48,6 +47,9 @@ step "bootstrap" "$LOGS/bootstrap.log" ./bootstrap
 step "configure (in _build/main)" "$LOGS/configure.log" \
   bash -c 'cd "$1" && "$2/configure"' _ "$B" "$TOP"
 step "make -j2" "$LOGS/make.log" make -C "$B" -j2
+# the plugins as the build lists them (Makefile.am: print-plugins)
+mapfile -t PLUGINS < <(make -s --no-print-directory -C "$B" print-plugins | grep -E "^check_[A-Za-z0-9_]+$")
+[ ${#PLUGINS[@]} -gt 0 ] || die "make print-plugins in ${B#"$TOP"/} listed no plugin"
 
 export BUILDDIR=$B
 export LAB=$TOP/tests/lab/lab

@@ -134,8 +134,7 @@ static void sleep_for(double s)
 	}
 }
 
-static int fake_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-		    struct iwa_err *err)
+static int fake_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	const struct fake_cfg *cfg = vcfg;
 	struct iwa_check *sub;
@@ -144,13 +143,13 @@ static int fake_run(void *vcfg, const struct iwa_common_opts *common, struct iwa
 		return iwa_err_set(err, IWA_EIO, "fake failure requested with --fail");
 	if (cfg->sleep_s > 0) {
 		if (cfg->sleep_honour) {
-			double left = (double)iwa_budget_remaining_ms() / 1000.0;
+			double left = (double)iwa_ctx_remaining_ms(ctx) / 1000.0;
 			if (cfg->sleep_s > left) {
 				sleep_for(left);
 				return iwa_err_set(
 					err, IWA_ETIMEOUT,
 					"sleep of %g s cut off by the time budget (-t %u)",
-					cfg->sleep_s, common->timeout);
+					cfg->sleep_s, ctx->timeout);
 			}
 		}
 		sleep_for(cfg->sleep_s);
@@ -173,8 +172,8 @@ static int fake_run(void *vcfg, const struct iwa_common_opts *common, struct iwa
 				  strlen(cfg->password)) == NULL)
 			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	}
-	if (common->verbose > 0 && iwa_check_add_line(root, "verbosity %d, timeout %u s",
-						      common->verbose, common->timeout) < 0)
+	if (ctx->verbose > 0 &&
+	    iwa_check_add_line(root, "verbosity %d, timeout %u s", ctx->verbose, ctx->timeout) < 0)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	if (cfg->perf) {
 		double min = 0, max = 10;

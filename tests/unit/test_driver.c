@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "budget.h"
+#include "ctx.h"
 #include "plugin.h"
 #include "util.h"
 
@@ -333,14 +334,13 @@ static int demo_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	return IWA_EINVAL;
 }
 
-static int demo_run(void *vcfg, const struct iwa_common_opts *common, struct iwa_check *root,
-		    struct iwa_err *err)
+static int demo_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	struct demo_cfg *c = vcfg;
 
 	(void)err;
-	c->verbose = common->verbose;
-	c->timeout = common->timeout;
+	c->verbose = ctx->verbose;
+	c->timeout = ctx->timeout;
 	return iwa_check_set_text(root, "name=%s count=%llu", c->name, c->count);
 }
 
@@ -500,6 +500,31 @@ static void test_main_help_version(void **state)
 
 /* ---- the time budget ---- */
 
+/* The run context's deadline is a value: time left counts down from it, and none is left
+ * once it has passed (no global budget involved: nothing is armed here). */
+static void test_ctx_deadline(void **state)
+{
+	struct iwa_ctx ctx;
+	struct timeval tv;
+	double now = iwa_now();
+	long ms;
+
+	(void)state;
+	iwa_ctx_init(&ctx, 2, 7, now, now + 2.0);
+	assert_int_equal(ctx.verbose, 2);
+	assert_int_equal(ctx.timeout, 7);
+	ms = iwa_ctx_remaining_ms(&ctx);
+	assert_true(ms > 1500 && ms <= 2000);
+	assert_true(iwa_ctx_timeval(&ctx, &tv));
+	assert_true(tv.tv_sec == 1 || (tv.tv_sec == 2 && tv.tv_usec == 0));
+	assert_true(iwa_ctx_elapsed(&ctx) >= 0.0 && iwa_ctx_elapsed(&ctx) < 0.5);
+	iwa_ctx_init(&ctx, 0, 1, now - 3.0, now - 1.0);
+	assert_int_equal(iwa_ctx_remaining_ms(&ctx), 0);
+	assert_false(iwa_ctx_timeval(&ctx, &tv));
+	assert_int_equal(iwa_deadline_remaining_ms(now - 0.001), 0);
+	iwa_ctx_free(&ctx); /* nothing acquired: nothing to release */
+}
+
 static void test_budget_clock(void **state)
 {
 	long ms;
@@ -590,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_main_secret_only_from_ini),
 		cmocka_unit_test(test_main_option_errors),
 		cmocka_unit_test(test_main_help_version),
+		cmocka_unit_test(test_ctx_deadline),
 		cmocka_unit_test(test_budget_clock),
 		cmocka_unit_test(test_budget_backstop_text),
 		cmocka_unit_test(test_budget_backstop_json),

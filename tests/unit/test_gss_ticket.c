@@ -214,8 +214,8 @@ static void test_cached_ticket(void **state)
 	struct iwa_err err;
 	(void)state;
 	make_cache("cached", true, "sso.test", time(NULL) + 3600, cc, sizeof(cc));
-	assert_int_equal(iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, &tk, &err),
-			 0);
+	assert_int_equal(
+		iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, 0, &tk, &err), 0);
 	assert_true(tk.cached);
 	assert_false(tk.removed_old);
 	assert_int_equal(tk.kvno, 7);
@@ -234,7 +234,7 @@ static void test_fresh_removes_only_that_ticket(void **state)
 	struct iwa_err err;
 	(void)state;
 	make_cache("fresh", true, "sso.test", time(NULL) + 3600, cc, sizeof(cc));
-	int rc = iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", true, &tk, &err);
+	int rc = iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", true, 0, &tk, &err);
 	/* the cached ticket was removed; the new TGS request cannot reach the KDC */
 	assert_int_equal(rc, IWA_EIO);
 	assert_true(tk.removed_old);
@@ -245,7 +245,7 @@ static void test_fresh_removes_only_that_ticket(void **state)
 	/* the cache and its TGT are still there */
 	assert_true(cache_has_tgt(cc));
 	/* and the removed ticket is gone: asking again is not served from the cache */
-	rc = iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, &tk, &err);
+	rc = iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, 0, &tk, &err);
 	assert_int_equal(rc, IWA_EIO);
 	assert_false(tk.cached);
 }
@@ -257,8 +257,9 @@ static void test_expired_ticket_not_used(void **state)
 	struct iwa_err err;
 	(void)state;
 	make_cache("expired", true, "sso.test", time(NULL) - 10, cc, sizeof(cc));
-	assert_int_equal(iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, &tk, &err),
-			 IWA_EIO);
+	assert_int_equal(
+		iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, 0, &tk, &err),
+		IWA_EIO);
 	assert_false(tk.cached);
 	assert_int_equal(tk.fail, IWA_GSS_TKT_KDC_UNREACHABLE);
 }
@@ -271,8 +272,9 @@ static void test_other_principal_not_cached(void **state)
 	(void)state;
 	/* exact principal: HTTP/SSO.test is not HTTP/sso.test (no canonicalization) */
 	make_cache("exact", true, "sso.test", time(NULL) + 3600, cc, sizeof(cc));
-	assert_int_equal(iwa_gss_service_ticket(cc, "HTTP/other.test@TEST.REALM", false, &tk, &err),
-			 IWA_EIO);
+	assert_int_equal(
+		iwa_gss_service_ticket(cc, "HTTP/other.test@TEST.REALM", false, 0, &tk, &err),
+		IWA_EIO);
 	assert_false(tk.cached);
 }
 
@@ -283,14 +285,15 @@ static void test_no_tgt_is_our_problem(void **state)
 	struct iwa_err err;
 	(void)state;
 	make_cache("notgt", false, NULL, 0, cc, sizeof(cc));
-	assert_int_equal(iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, &tk, &err),
-			 IWA_EAUTH);
+	assert_int_equal(
+		iwa_gss_service_ticket(cc, "HTTP/sso.test@TEST.REALM", false, 0, &tk, &err),
+		IWA_EAUTH);
 	assert_int_equal(tk.fail, IWA_GSS_TKT_OWN_CREDS);
 
 	char missing[1200];
 	snprintf(missing, sizeof(missing), "FILE:%s/does-not-exist", dir);
 	assert_int_equal(
-		iwa_gss_service_ticket(missing, "HTTP/sso.test@TEST.REALM", false, &tk, &err),
+		iwa_gss_service_ticket(missing, "HTTP/sso.test@TEST.REALM", false, 0, &tk, &err),
 		IWA_EAUTH);
 	assert_int_equal(tk.fail, IWA_GSS_TKT_OWN_CREDS);
 	char buf[128];
