@@ -27,3 +27,17 @@ labtest_cleanup() {
 }
 
 scenario() { "$LAB" scenario "$1" "$2" >/dev/null 2>&1 || tap_fail "lab scenario $1 $2"; }
+
+# kdc_hole PORT MODE CONF: starts tests/integration/kdc_blackhole.py in the lab's namespace on
+# 127.0.20.1:PORT as $LISTENER (MODE: silent, tgs, hold=SERVICE... — see the script), waits
+# (bounded) until it accepts, and writes CONF: the lab's krb5.conf with that listener as the
+# only (TCP) KDC. kdc_hole_stop ends it.
+kdc_hole() {
+  "$LAB" exec "$PY" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/integration/kdc_blackhole.py" \
+    127.0.20.1 "$1" "$LAB_DC_IP" "$2" >/dev/null 2>&1 &
+  LISTENER=$!
+  "$LAB" wait-tcp 10 127.0.20.1 "$1" >/dev/null || tap_fail "fake KDC on port $1 did not start"
+  sed -e "s#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:$1#" \
+    -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$3"
+}
+kdc_hole_stop() { [ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null && wait "$LISTENER" 2>/dev/null; LISTENER=; }

@@ -196,14 +196,7 @@ kill "$LISTENER" 2>/dev/null; LISTENER=
 # A KDC that answers everything but the cifs/ ticket (tests/integration/kdc_blackhole.py
 # hold=cifs, the only TCP KDC): that ticket is fetched by our bounded TGS exchange ahead of
 # libsmbclient, so its hang is named and ends within -t.
-"$LAB" exec "$PY" "$(cd "$(dirname "$0")" && pwd)/kdc_blackhole.py" 127.0.20.1 3274 "$LAB_DC_IP" \
-  hold=cifs >/dev/null 2>&1 &
-LISTENER=$!
-for _ in $(seq 30); do
-  "$LAB" exec bash -c 'exec 3<>/dev/tcp/127.0.20.1/3274' 2>/dev/null && break; sleep 0.1
-done
-sed -e 's#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:3274#' \
-  -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$WORK/krb5-cifs.conf"
+kdc_hole 3274 hold=cifs "$WORK/krb5-cifs.conf"
 t0=$(date +%s.%N)
 run_cmd "$LAB" exec env KRB5_CONFIG="$WORK/krb5-cifs.conf" "$P" "${BASE[@]}" -t 3
 took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

@@ -233,19 +233,8 @@ summary=$(printf '%s\n' "$OUT" | head -n 1 | sed 's/ | .*//')
 # (the AS exchange hangs), then relaying AS-REQs to the lab's KDC but holding every TGS-REQ
 # (the service ticket hangs). The exchanges are ours (common/kdc.c): the stage is named and
 # the run ends at -t, not at the backstop.
-HOLE=$(cd "$(dirname "$0")" && pwd)/kdc_blackhole.py
-kdc_hole() { # PORT MODE: start the fake KDC as $LISTENER, wait until it accepts
-  "$LAB" exec "$PY" "$HOLE" 127.0.20.1 "$1" "$LAB_DC_IP" "$2" >/dev/null 2>&1 &
-  LISTENER=$!
-  for _ in $(seq 30); do
-    "$LAB" exec bash -c "exec 3<>/dev/tcp/127.0.20.1/$1" 2>/dev/null && break; sleep 0.1
-  done
-  sed -e "s#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:$1#" \
-    -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$WORK/krb5-hole.conf"
-}
-kdc_hole_stop() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENER=; }
 for mode in silent tgs; do
-  kdc_hole 3273 "$mode"
+  kdc_hole 3273 "$mode" "$WORK/krb5-hole.conf"
   t0=$(date +%s.%N)
   run_cmd "$LAB" exec env KRB5_CONFIG="$WORK/krb5-hole.conf" "$P" "${BASE[@]}" "${BACKENDS[@]}" -t 3
   el=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')

@@ -286,16 +286,8 @@ left=$(ls -A "$WORK/tmp")
 # A KDC that answers the AS exchange but never a TGS request (tests/integration/
 # kdc_blackhole.py relays AS-REQs to the lab's KDC): the ldap/ service ticket, fetched by our
 # bounded TGS exchange before the SASL bind, is the stage named.
-kill "$LISTENER" 2>/dev/null
-wait "$LISTENER" 2>/dev/null
-"$LAB" exec "$PY" "$(cd "$(dirname "$0")" && pwd)/kdc_blackhole.py" 127.0.20.1 3271 "$LAB_DC_IP" tgs \
-  >/dev/null 2>&1 &
-LISTENER=$!
-for _ in $(seq 30); do
-  "$LAB" exec bash -c 'exec 3<>/dev/tcp/127.0.20.1/3271' 2>/dev/null && break; sleep 0.1
-done
-sed -e 's#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:3271#' \
-  -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$WORK/krb5-tgs.conf"
+kdc_hole_stop
+kdc_hole 3271 tgs "$WORK/krb5-tgs.conf"
 t0=$(date +%s%N)
 run_cmd "$LAB" exec env KRB5_CONFIG="$WORK/krb5-tgs.conf" TMPDIR="$WORK/tmp" \
   "$P" -H "$DC" -f "$LAB_FQDN" "${KT[@]}" -t 2

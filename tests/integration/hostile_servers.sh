@@ -26,15 +26,8 @@ hostile_cleanup() {
 }
 trap hostile_cleanup EXIT
 
-# wait_port ADDR PORT: a bounded poll (5 s) until the port accepts inside the namespace.
-wait_port() {
-  local i
-  for i in $(seq 50); do
-    ip netns exec "$LAB_NS" bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+# wait_port ADDR PORT: a bounded poll (10 s) until the port accepts inside the namespace.
+wait_port() { "$LAB" wait-tcp 10 "$1" "$2" >/dev/null; }
 
 # start_helper ADDR PORT CMD...: starts CMD in the namespace, waits for its port; $HELPER_PID.
 start_helper() {
@@ -165,8 +158,7 @@ ip netns exec "$LAB_NS" "$PY" "$HERE/negotiate_fake_backend.py" --syn-drop 127.0
   >"$WORK/syn.out" 2>&1 &
 SYN_PID=$!
 HELPERS+=("$SYN_PID")
-for _ in $(seq 50); do grep -q ready "$WORK/syn.out" 2>/dev/null && break; sleep 0.1; done
-grep -q ready "$WORK/syn.out" || tap_fail "syn-drop listener did not start"
+wait_for 10 grep -q ready "$WORK/syn.out" || tap_fail "syn-drop listener did not start"
 SB=127\\.0\\.0\\.1:$SPORT
 timed "TCP connect hangs" 4 ip netns exec "$LAB_NS" "$NB" -u "http://$LAB_FQDN:$SPORT/" -B "127.0.0.1:$SPORT" \
   --no-vip --keytab "$LAB_MONITOR_KEYTAB" -t 3

@@ -40,16 +40,18 @@ run_bounded() {
   return "$rc"
 }
 
+# pids_gone PID...: true once none of the processes exists any more (for wait_for).
+pids_gone() {
+  local p
+  for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
+  return 0
+}
+
 # fg_stop: for `trap 'fg_stop; exit 130' INT TERM`: TERM to the running child, KILL after 10 s.
 fg_stop() {
-  local n
   [ -n "$FG_PID" ] || return 0
   kill -TERM "$FG_PID" 2>/dev/null
-  for n in $(seq 100); do
-    kill -0 "$FG_PID" 2>/dev/null || { FG_PID=; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$FG_PID" 2>/dev/null
+  wait_for 10 pids_gone "$FG_PID" || kill -KILL "$FG_PID" 2>/dev/null
   FG_PID=
 }
 
@@ -178,11 +180,7 @@ chroot_kill() {
   [ ${#pids[@]} -eq 0 ] && return 0
   echo "# stopping processes left in the chroot: ${pids[*]}"
   kill "${pids[@]}" 2>/dev/null
-  for n in $(seq 50); do
-    kill -0 "${pids[@]}" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -9 "${pids[@]}" 2>/dev/null
+  wait_for 5 pids_gone "${pids[@]}" || kill -9 "${pids[@]}" 2>/dev/null
   return 0
 }
 
