@@ -265,7 +265,7 @@ static void srv_lookup(const char *realm, const char *proto, enum iwa_kdc_transp
 		rec[nrec].prio = (unsigned)ns_get16(rd);
 		rec[nrec].weight = (unsigned)ns_get16(rd + 2);
 		rec[nrec].port = (unsigned)ns_get16(rd + 4);
-		snprintf(rec[nrec].host, sizeof rec[0].host, "%s", target);
+		memcpy(rec[nrec].host, target, strlen(target) + 1); /* length checked above */
 		nrec++;
 	}
 	/* priority ascending, then weight descending (no random pick among equals) */
