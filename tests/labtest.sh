@@ -37,7 +37,11 @@ kdc_hole() {
     127.0.20.1 "$1" "$LAB_DC_IP" "$2" >/dev/null 2>&1 &
   LISTENER=$!
   "$LAB" wait-tcp 10 127.0.20.1 "$1" >/dev/null || tap_fail "fake KDC on port $1 did not start"
+  kdc_conf "$1" "$3"
+}
+# kdc_conf PORT CONF: the lab's krb5.conf with 127.0.20.1:PORT as the only KDC, over TCP.
+kdc_conf() {
   sed -e "s#^\([[:space:]]*kdc[[:space:]]*=\).*#\1 127.0.20.1:$1#" \
-    -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$3"
+    -e 's#^\(\[libdefaults\]\)#\1\n\tudp_preference_limit = 1#' "$KRB5_CONFIG" >"$2"
 }
 kdc_hole_stop() { [ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null && wait "$LISTENER" 2>/dev/null; LISTENER=; }
