@@ -4,6 +4,7 @@
 # lab namespace with contrib/icinga2 as shipped and PluginDir = the plugins just built, forces
 # every service through the REST API, prints service/state/output, then stops Icinga by PID.
 _zz_here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../engines" && pwd)
+source "$_zz_here/../tap.sh"   # wait_for (the bounded poll icinga2-lib.sh uses)
 source "$_zz_here/lib.sh"
 source "$_zz_here/icinga2-lib.sh"
 
