@@ -4,6 +4,9 @@
 # --all --rc4, healthy and in each RC4 scenario (owner-rc4-only, owner-no-aes, kdc-no-rc4
 # alone and with owner-rc4-only): exit code, first line with the cause and fix, perfdata;
 # --allow-rc4; the KDC cost (2 exchanges cold, 0 with a kept --ccache).
+# check_negotiate_backend: the ticket line's enctype/session key, an RC4 ticket (WARNING,
+# --allow-rc4), and a backend without the ticket's key (backend-keytab-rc4,
+# backend-keytab-old-kvno: the KRB-ERROR in its 401 named, not the useAppPoolCredentials cause).
 # Env: BUILDDIR, LAB (tests/lab/lab), LAB_NS, LAB_DIR; the lab is up when this starts.
 source "$(dirname "$0")/../tap.sh"
 set -u
@@ -84,6 +87,36 @@ n = [s for s in j["subchecks"] if s.get("name") == "encryption"]
 print("yes" if n and n[0]["state"] == "CRITICAL" and j["exit_code"] == 2 else "no: " + json.dumps(j)[:2000])' 2>&1)
 [ "$json" = yes ] && tap_ok "owner-no-aes JSON: subcheck encryption CRITICAL" || tap_fail "owner-no-aes JSON: subcheck encryption CRITICAL" "$json"
 scenario owner-no-aes off
+
+# ------------------------------------------------------------------ check_negotiate_backend
+NBP=$BUILDDIR/plugins/check_negotiate_backend
+NB=(-u "https://$LAB_FQDN/" --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA" -B server1 -B server2 --fresh-ticket)
+nb() { run_cmd "$LAB" exec "$NBP" "$@"; }
+nb "${NB[@]}"
+expect "negotiate healthy: OK, ticket line names enctype, kvno, session key" 0 \
+  '^NEGOTIATE OK - 3/3 backends accept Kerberos for HTTP/sso\.camtest\.test, mutual authentication verified \|' \
+  '^\[OK\] ticket: HTTP/sso\.camtest\.test@CAMTEST\.TEST for monitor@CAMTEST\.TEST, new service ticket from the KDC, aes256-cts-hmac-sha1-96 kvno 2, session key aes256-cts-hmac-sha1-96$'
+scenario owner-rc4-only on
+nb "${NB[@]}"
+expect "negotiate owner-rc4-only: WARNING, the RC4 ticket named with the fix" 1 \
+  "^NEGOTIATE WARNING - the ticket for HTTP/sso\.camtest\.test is RC4 \(arcfour-hmac, session key arcfour-hmac, kvno 2\): works today, cheap to crack offline, breaks when RC4 is switched off; set msDS-SupportedEncryptionTypes to 0x18 on the SPN's owner \(reset its password first if it predates AES keys\) and re-export any keytab \(3/3 backends accept Kerberos\) \| backends_ok=3;;;0;3 " \
+  '^\[WARNING\] ticket: HTTP/sso\.camtest\.test@CAMTEST\.TEST for monitor@CAMTEST\.TEST, new service ticket from the KDC, the ticket for'
+nb "${NB[@]}" --allow-rc4
+expect "negotiate owner-rc4-only --allow-rc4: OK, RC4 still on the ticket line" 0 \
+  '^NEGOTIATE OK - 3/3 backends accept Kerberos' \
+  '^\[OK\] ticket: .*, arcfour-hmac kvno 2, session key arcfour-hmac \(RC4 accepted: --allow-rc4\)$'
+scenario owner-rc4-only off
+NOKEY="server2 has no key for aes256-cts-hmac-sha1-96 \(the ticket's enctype, kvno 2\): its keytab or password predates the account's AES keys, or its keytab predates the last password change \(kvno 2\); re-export the keytab / reset the pool account's password \(the server says: KRB_AP_ERR_BADKEYVER, key version is not available\)"
+for sc in backend-keytab-rc4 backend-keytab-old-kvno; do
+  scenario $sc on
+  nb "${NB[@]}"
+  expect "negotiate $sc: CRITICAL, server2 has no key for the ticket's enctype/kvno (not useAppPoolCredentials)" 2 \
+    "^NEGOTIATE CRITICAL - .*server2: 401 after the Kerberos token: no key for the ticket's enctype/kvno \([12]/3 backends OK\) \|" \
+    "^\[CRITICAL\] $NOKEY$" '^\[OK\] server1: HTTP 200'
+  printf '%s\n' "$OUT" | grep -q useAppPoolCredentials && tap_fail "negotiate $sc: no useAppPoolCredentials advice" "$OUT" \
+    || tap_ok "negotiate $sc: no useAppPoolCredentials advice"
+  scenario $sc off
+done
 
 # ------------------------------------------------------------------ a KDC that never answers
 # tests/integration/kdc_blackhole.py hold=WORD relays every request but those holding WORD:

@@ -269,6 +269,21 @@ static void s_wrong_key(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
 	o->verify = NB_VERIFY_REFUSED;
 	snprintf(o->gss_error, sizeof(o->gss_error), "The ticket isn't for us");
 }
+static void s_no_key_enctype(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	(void)c;
+	o->step[1].status = 401;
+	o->verify = NB_VERIFY_REFUSED;
+	o->peer_krb_error = 45; /* KRB_AP_ERR_NOKEY */
+	t->enctype = 18;
+	t->kvno = 7;
+	snprintf(t->enctype_name, sizeof(t->enctype_name), "aes256-cts-hmac-sha1-96");
+}
+static void s_no_key_kvno(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	s_no_key_enctype(o, t, c);
+	o->peer_krb_error = 44; /* KRB_AP_ERR_BADKEYVER, what MIT's acceptor sends for both */
+}
 static void s_unexpected_auth(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
 {
 	(void)t;
@@ -403,6 +418,16 @@ static const struct eval_case cases[] = {
 	 "401 after the Kerberos token: cannot decrypt the ticket",
 	 "(the server's Kerberos error: The ticket isn't for us) — the backend cannot decrypt "
 	 "the ticket for HTTP/sso.camtest.test"},
+	{"no_key_enctype", s_no_key_enctype, NB_NO_KEY_ENCTYPE, IWA_CRITICAL, 2,
+	 "401 after the Kerberos token: no key for the ticket's enctype",
+	 "127.0.20.11 has no key for aes256-cts-hmac-sha1-96 (the ticket's enctype, kvno 7): its "
+	 "keytab or password predates the account's AES keys; re-export the keytab / reset the "
+	 "pool account's password"},
+	{"no_key_kvno", s_no_key_kvno, NB_NO_KEY_KVNO, IWA_CRITICAL, 2,
+	 "401 after the Kerberos token: no key for the ticket's enctype/kvno",
+	 "127.0.20.11 has no key for aes256-cts-hmac-sha1-96 (the ticket's enctype, kvno 7): its "
+	 "keytab or password predates the account's AES keys, or its keytab predates the last "
+	 "password change (kvno 7)"},
 	{"unexpected_status_auth", s_unexpected_auth, NB_UNEXPECTED_STATUS_AUTH, IWA_CRITICAL, 2,
 	 "unexpected HTTP status after authentication",
 	 "HTTP 302 after Kerberos authentication, expected 200"},
@@ -530,6 +555,36 @@ static void test_every_cause_covered(void **state)
 	assert_string_equal(nb_cause_name(NB_WRONG_KEY), "wrong_key");
 }
 
+/* The ticket line: enctype, kvno and session key; RC4 is a WARNING with the fix, OK with
+ * --allow-rc4. */
+static void test_ticket_rc4(void **state)
+{
+	struct nb_ticket t;
+	char text[800];
+	(void)state;
+	ticket_ok(&t);
+	t.enctype = 18;
+	t.kvno = 2;
+	snprintf(t.enctype_name, sizeof(t.enctype_name), "aes256-cts-hmac-sha1-96");
+	snprintf(t.session_name, sizeof(t.session_name), "aes256-cts-hmac-sha1-96");
+	assert_int_equal(nb_eval_ticket_enctype(&t, false, text, sizeof(text)), IWA_OK);
+	assert_string_equal(text,
+			    "aes256-cts-hmac-sha1-96 kvno 2, session key aes256-cts-hmac-sha1-96");
+	t.enctype = 23;
+	snprintf(t.enctype_name, sizeof(t.enctype_name), "arcfour-hmac");
+	snprintf(t.session_name, sizeof(t.session_name), "arcfour-hmac");
+	assert_int_equal(nb_eval_ticket_enctype(&t, false, text, sizeof(text)), IWA_WARNING);
+	assert_string_equal(text,
+			    "the ticket for HTTP/sso.camtest.test is RC4 (arcfour-hmac, session "
+			    "key arcfour-hmac, kvno 2): works today, cheap to crack offline, "
+			    "breaks when RC4 is switched off; set msDS-SupportedEncryptionTypes "
+			    "to 0x18 on the SPN's owner (reset its password first if it predates "
+			    "AES keys) and re-export any keytab");
+	assert_int_equal(nb_eval_ticket_enctype(&t, true, text, sizeof(text)), IWA_OK);
+	assert_string_equal(text, "arcfour-hmac kvno 2, session key arcfour-hmac (RC4 accepted: "
+				  "--allow-rc4)");
+}
+
 static char *render(const struct nb_cfg *cfg, const struct nb_ticket *t, struct nb_target *ts,
 		    size_t n, int verbose)
 {
@@ -636,7 +691,7 @@ static void test_render_no_answer(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 5];
+	struct CMUnitTest tests[NCASES + 6];
 	for (size_t i = 0; i < NCASES; i++) {
 		tests[i] =
 			(struct CMUnitTest)cmocka_unit_test_prestate(run_case, (void *)&cases[i]);
@@ -647,5 +702,6 @@ int main(void)
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_every_cause_covered);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_render);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_render_no_answer);
+	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_ticket_rc4);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
