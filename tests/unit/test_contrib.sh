@@ -37,31 +37,26 @@ zabbix_keys() {
   grep -E "^UserParameter=[^,]+,.*/$1\"( |$)" "$ZABBIX" | sed -E 's/^UserParameter=([^,[]+).*/\1/'
 }
 
+# engine PLUGIN WHAT LIST-FN USE-FILE USE-ERE USE-WHAT: LIST-FN names PLUGIN's entries (WHAT);
+# each must be used in USE-FILE, found by USE-ERE with @ standing for the entry's name.
+engine() {
+  local p=$1 what=$2 list=$3 file=$4 ere=$5 usewhat=$6 n found
+  mapfile -t found < <("$list" "$p")
+  if [ ${#found[@]} -gt 0 ]; then tap_ok "$p: $what ${found[*]}"
+  else tap_fail "$p: $what" "none in contrib/ runs $p"; fi
+  for n in "${found[@]}"; do
+    if grep -Eq -- "${ere//@/${n//./\\.}}" "$file"; then tap_ok "$p: $usewhat $n"
+    else tap_fail "$p: $usewhat $n" "not in ${file#"$SRCDIR"/}"; fi
+  done
+}
+
 for p in "${PLUGINS[@]}"; do
-  mapfile -t ic < <(icinga_commands "$p")
-  if [ ${#ic[@]} -gt 0 ]; then tap_ok "$p: Icinga 2 CheckCommand ${ic[*]}"
-  else tap_fail "$p: Icinga 2 CheckCommand" "no object CheckCommand runs PluginDir + \"/$p\" in $ICINGA"; fi
-  for n in "${ic[@]}"; do
-    if grep -Eq "check_command = \"$n\"" "$ICINGA_SVC"; then tap_ok "$p: an Icinga 2 service uses $n"
-    else tap_fail "$p: an Icinga 2 service uses $n" "no check_command = \"$n\" in $ICINGA_SVC"; fi
-  done
-
-  mapfile -t nc < <(nagios_commands "$p")
-  if [ ${#nc[@]} -gt 0 ]; then tap_ok "$p: Nagios command ${nc[*]}"
-  else tap_fail "$p: Nagios command" "no command_line \$USER1\$/$p in $NAGIOS"; fi
-  for n in "${nc[@]}"; do
-    if grep -Eq "^[[:space:]]*check_command[[:space:]]+$n(!|$)" "$NAGIOS_SVC"; then
-      tap_ok "$p: a Nagios service uses $n"
-    else tap_fail "$p: a Nagios service uses $n" "no check_command $n in $NAGIOS_SVC"; fi
-  done
-
-  mapfile -t zk < <(zabbix_keys "$p")
-  if [ ${#zk[@]} -gt 0 ]; then tap_ok "$p: Zabbix UserParameter ${zk[*]}"
-  else tap_fail "$p: Zabbix UserParameter" "no UserParameter runs .../$p in $ZABBIX"; fi
-  for k in "${zk[@]}"; do
-    if grep -Eq "key: '?${k//./\\.}(\[|'?$)" "$ZABBIX_TPL"; then tap_ok "$p: the Zabbix template polls $k"
-    else tap_fail "$p: the Zabbix template polls $k" "no item key $k in $ZABBIX_TPL"; fi
-  done
+  engine "$p" "Icinga 2 CheckCommand" icinga_commands "$ICINGA_SVC" \
+    'check_command = "@"' "an Icinga 2 service uses"
+  engine "$p" "Nagios command" nagios_commands "$NAGIOS_SVC" \
+    '^[[:space:]]*check_command[[:space:]]+@(!|$)' "a Nagios service uses"
+  engine "$p" "Zabbix UserParameter" zabbix_keys "$ZABBIX_TPL" \
+    "key: '?@(\\[|'?\$)" "the Zabbix template polls"
 done
 
 # The other way round: contrib runs nothing that the build does not list.
