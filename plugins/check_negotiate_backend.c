@@ -30,6 +30,9 @@ static const struct option nb_longopts[] = {
 	{"fresh-ticket", no_argument, NULL, IWA_OPT_KRB_FRESH},
 	IWA_TLS_LONGOPTS_ENTRIES,
 	{"require-mutual", no_argument, NULL, OPT_REQUIRE_MUTUAL},
+	{"no-channel-binding", no_argument, NULL, OPT_NO_CHANNEL_BINDING},
+	{"epa-probe", no_argument, NULL, OPT_EPA_PROBE},
+	{"epa", required_argument, NULL, OPT_EPA},
 	{NULL, 0, NULL, 0},
 };
 
@@ -44,7 +47,8 @@ static const char nb_usage[] =
 	"Usage: check_negotiate_backend -u URL [-B ADDR[:PORT]]... [--no-vip]\n"
 	"         [--spn SPN] [--realm REALM] [--keytab FILE [--principal NAME]]\n"
 	"         [--ccache NAME] [--fresh-ticket] [--ca-file FILE | --insecure]\n"
-	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [-t SECONDS] [-v]\n";
+	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual]\n"
+	"         [--no-channel-binding | --epa-probe | --epa LEVEL] [-t SECONDS] [-v]\n";
 
 static const char nb_options[] =
 	"Target:\n"
@@ -73,7 +77,19 @@ static const char nb_options[] =
 	" -c, --critical RANGE   CRITICAL likewise (default: none)\n"
 	" --require-mutual       CRITICAL instead of WARNING when a backend answers\n"
 	"                        without the final mutual-authentication token\n"
-	"                        (default: WARNING)\n";
+	"                        (default: WARNING)\n"
+	"Extended Protection (channel bindings, IIS tokenChecking):\n"
+	" --no-channel-binding   send tokens without channel bindings, like curl\n"
+	"                        (default: bind every token to the TLS certificate its\n"
+	"                        connection presented, RFC 5929 tls-server-end-point,\n"
+	"                        as browsers do)\n"
+	" --epa-probe            tell each target's tokenChecking level (None, Allow,\n"
+	"                        Require) with at most 2 extra requests per target (a\n"
+	"                        token without bindings, then one with a wrong binding);\n"
+	"                        WARNING when the backends differ (default: off)\n"
+	" --epa LEVEL            the level expected (None, Allow or Require): a target\n"
+	"                        below it is CRITICAL; implies --epa-probe (default:\n"
+	"                        none expected)\n";
 
 static const char nb_notes[] =
 	"Per backend (worst wins):\n"
@@ -84,10 +100,18 @@ static const char nb_notes[] =
 	"           (application pool stopped: 'Log on as a batch job'?); only NTLM\n"
 	"           or Basic offered (Kerberos off); refused, TLS failure, timeout,\n"
 	"           unexpected status; the KDC has no unique account for the SPN;\n"
-	"           clock skew (a backend's KRB-ERROR, or the KDC's)\n"
+	"           clock skew (a backend's KRB-ERROR, or the KDC's); Extended\n"
+	"           Protection: the VIP presents another certificate than the backends\n"
+	"           (TLS terminated in front), the bound token refused while one\n"
+	"           without bindings is accepted (TLS re-encrypted in front), 401 with\n"
+	"           and without bindings on another certificate (Require, mismatch),\n"
+	"           a level below --epa\n"
 	" UNKNOWN   our own credentials are unusable (bad keytab, expired password)\n"
 	"Perfdata: backends_ok, <label>_time, <label>_ttfb, <label>_status per target\n"
-	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds).\n"
+	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds);\n"
+	"with --epa-probe <label>_epa (0 None, 1 Allow, 2 Require) per target whose\n"
+	"level was told. A token refused with bindings is sent once more without\n"
+	"them (1 extra request) to tell a binding mismatch from a wrong key.\n"
 	"-v adds the ticket's enctype and kvno, TGT/ticket reuse, and per-target\n"
 	"addresses, steps and timings.\n";
 
@@ -99,7 +123,9 @@ static const char nb_examples[] =
 	"  NEGOTIATE OK - 3/3 backends accept Kerberos for HTTP/sso.camtest.test, mutual\n"
 	"  authentication verified | backends_ok=3;;;0;3 vip_time=0.02s;;;0 ...\n"
 	"  check_negotiate_backend -u https://sso.camtest.test/ -B 10.0.0.11:8443 \\\n"
-	"    --no-vip -w 1 -c 5 -e 200\n";
+	"    --no-vip -w 1 -c 5 -e 200\n"
+	"  check_negotiate_backend -u https://sso.camtest.test/ -B server1 -B server2 \\\n"
+	"    --epa Require\n";
 
 static void cfg_free(void *cfg)
 {

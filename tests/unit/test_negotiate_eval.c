@@ -317,6 +317,58 @@ static void s_mutual_failed(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg
 	snprintf(o->verify_why, sizeof(o->verify_why), "bad AP-REP");
 }
 
+/* Channel bindings: the bound token's answer and the probes (as the load records them). */
+static void bound(struct nb_obs *o, const char *hex)
+{
+	o->cert = true;
+	o->cb_sent = true;
+	snprintf(o->cert_subject, sizeof(o->cert_subject), "CN=sso.camtest.test");
+	snprintf(o->cert_hash_name, sizeof(o->cert_hash_name), "SHA-256");
+	snprintf(o->cert_hash_hex, sizeof(o->cert_hash_hex), "%s", hex);
+}
+static void probe(struct nb_probe_obs *p, long status)
+{
+	p->tried = p->answered = true;
+	p->status = status;
+}
+static void refused_bound(struct nb_obs *o)
+{
+	o->step[1].status = 401;
+	o->step[1].token = false;
+	o->verify = NB_VERIFY_NONE;
+}
+static void s_epa_reencrypted(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	(void)t, (void)c;
+	bound(o, "aaaa");
+	refused_bound(o);
+	probe(&o->unbound, 200);
+}
+static void s_wrong_key_bound(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	(void)t, (void)c;
+	bound(o, "aaaa");
+	refused_bound(o);
+	probe(&o->unbound, 401);
+}
+static void s_epa_below(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	(void)t;
+	c->epa_probe = true;
+	c->epa_want = NB_EPA_REQUIRE;
+	bound(o, "aaaa");
+	probe(&o->unbound, 200);
+	probe(&o->wrong, 401);
+}
+static void s_epa_require(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	(void)t;
+	c->epa_probe = true;
+	c->epa_want = NB_EPA_REQUIRE;
+	bound(o, "aaaa");
+	probe(&o->unbound, 401);
+}
+
 struct eval_case {
 	const char *name;
 	void (*setup)(struct nb_obs *, struct nb_ticket *, struct nb_cfg *);
@@ -418,6 +470,23 @@ static const struct eval_case cases[] = {
 	 "mutual authentication not proven"},
 	{"no_mutual_required", s_no_mutual_required, NB_NO_MUTUAL, IWA_CRITICAL, 2,
 	 "no mutual authentication token", "mutual authentication not proven"},
+	{"epa_reencrypted", s_epa_reencrypted, NB_EPA_REENCRYPTED, IWA_CRITICAL, 2,
+	 "channel binding refused, none accepted: TLS re-encrypted in front",
+	 "HTTP 401 to the Kerberos token carrying the channel binding (SHA-256 hash aaaa of the "
+	 "certificate this connection presented, subject CN=sso.camtest.test), HTTP 200 to the "
+	 "same without bindings — the backend checks Extended Protection (Allow)"},
+	{"wrong_key_with_and_without_binding", s_wrong_key_bound, NB_WRONG_KEY, IWA_CRITICAL, 2,
+	 "401 after the Kerberos token: cannot decrypt the ticket",
+	 "also check the clocks (5 min skew); the same token without channel bindings got 401 "
+	 "too (the binding: SHA-256 hash aaaa of the certificate this connection presented, "
+	 "subject CN=sso.camtest.test): with Extended Protection Require, a binding that does "
+	 "not match (TLS terminated in front) answers the same"},
+	{"epa_below", s_epa_below, NB_EPA_BELOW, IWA_CRITICAL, 2,
+	 "Extended Protection Allow, expected Require",
+	 "; Extended Protection Allow — below --epa Require: set "
+	 "windowsAuthentication/extendedProtection tokenChecking=\"Require\" on this server"},
+	{"epa_require_ok", s_epa_require, NB_OK, IWA_OK, 2, "",
+	 "served by web1; Extended Protection Require"},
 	{"mutual_failed", s_mutual_failed, NB_MUTUAL_FAILED, IWA_CRITICAL, 2,
 	 "mutual authentication failed", "the final Negotiate token does not verify: bad AP-REP"},
 };
@@ -446,7 +515,8 @@ static void run_case(void **state)
 		assert_string_equal(v.summary, k->summary);
 	if (strstr(v.text, k->text) == NULL)
 		fail_msg("%s: text '%s' lacks '%s'", k->name, v.text, k->text);
-	assert_int_equal(v.mutual, k->cause == NB_OK || k->cause == NB_SLOW);
+	assert_int_equal(v.mutual,
+			 k->cause == NB_OK || k->cause == NB_SLOW || k->cause == NB_EPA_BELOW);
 	/* the text starts with the target's label (one line per target in the output) */
 	assert_int_equal(strncmp(v.text, o.label, strlen(o.label)), 0);
 	assert_null(strchr(v.text, '\n'));
@@ -519,6 +589,8 @@ static void test_every_cause_covered(void **state)
 		seen[cases[i].cause] = true;
 	seen[NB_TICKET_SPN_UNKNOWN] = seen[NB_TICKET_CLOCK_SKEW] = seen[NB_TICKET_REFUSED] =
 		true; /* test_ticket */
+	seen[NB_EPA_TLS_TERMINATED] = seen[NB_EPA_MISMATCH] = seen[NB_EPA_DIFFERS] =
+		true; /* test_epa_farm */
 	for (int c = 0; c < NB_CAUSE_COUNT; c++) {
 		if (!seen[c])
 			fail_msg("cause %s (%d) has no test case", nb_cause_name(c), c);
@@ -634,9 +706,162 @@ static void test_render_no_answer(void **state)
 	free(s);
 }
 
+/* The levels the probes tell, and which probe the load sends next (at most 2 extra). */
+static void test_epa_level(void **state)
+{
+	struct nb_obs o;
+	struct nb_cfg cfg;
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.epa_want = NB_EPA_UNKNOWN;
+	healthy(&o);
+	/* no probe, bound token accepted: nothing more */
+	bound(&o, "aa");
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_UNKNOWN);
+	/* no probe, bound token refused: once without bindings, then done */
+	refused_bound(&o);
+	assert_int_equal(nb_next_probe(&cfg, &o), 3);
+	probe(&o.unbound, 401);
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	/* --no-channel-binding: no token was bound, no retry */
+	healthy(&o);
+	refused_bound(&o);
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	/* --epa-probe: None (both probes accepted), Allow, Require (one probe) */
+	cfg.epa_probe = true;
+	healthy(&o);
+	bound(&o, "aa");
+	assert_int_equal(nb_next_probe(&cfg, &o), 3);
+	probe(&o.unbound, 200);
+	assert_int_equal(nb_next_probe(&cfg, &o), 4);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_UNKNOWN);
+	probe(&o.wrong, 200);
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_NONE);
+	o.wrong.status = 401;
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_ALLOW);
+	memset(&o.wrong, 0, sizeof(o.wrong));
+	o.unbound.status = 401;
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_REQUIRE);
+	/* a probe that failed in transport tells nothing */
+	o.unbound.curl_code = 28;
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_UNKNOWN);
+	assert_string_equal(nb_epa_level_name(NB_EPA_REQUIRE), "Require");
+	assert_string_equal(nb_epa_level_name(NB_EPA_UNKNOWN), "unknown");
+}
+
+/* The causes that need the whole farm: the VIP's certificate against the backends', a
+ * backend's certificate against the others', backends whose levels differ. */
+static void test_epa_farm(void **state)
+{
+	struct nb_target ts[3];
+	struct nb_ticket t;
+	struct nb_cfg cfg;
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.epa_want = NB_EPA_UNKNOWN;
+	memset(ts, 0, sizeof(ts));
+	ticket_ok(&t);
+	/* VIP behind a TLS-terminating balancer: its certificate differs, 401 with and without */
+	for (int i = 0; i < 3; i++)
+		healthy(&ts[i].obs);
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	snprintf(ts[1].obs.label, sizeof(ts[1].obs.label), "b1");
+	snprintf(ts[2].obs.label, sizeof(ts[2].obs.label), "b2");
+	bound(&ts[0].obs, "0f0f");
+	refused_bound(&ts[0].obs);
+	probe(&ts[0].obs.unbound, 401);
+	bound(&ts[1].obs, "aaaa");
+	bound(&ts[2].obs, "aaaa");
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_EPA_TLS_TERMINATED);
+	assert_int_equal(ts[0].v.state, IWA_CRITICAL);
+	assert_string_equal(ts[0].v.summary, "the VIP presents another certificate than the "
+					     "backends (TLS terminated in front)");
+	assert_non_null(strstr(ts[0].v.text, "vip: HTTP 401 to the Kerberos token bound to the "
+					     "certificate the VIP presented (SHA-256 0f0f, "
+					     "subject CN=sso.camtest.test) — the VIP presents "
+					     "another certificate than the backends (b1: SHA-256 "
+					     "aaaa"));
+	assert_non_null(strstr(ts[0].v.text, "the balancer must pass TCP through, or IIS needs "
+					     "the Proxy flag and the SPN list"));
+	assert_int_equal(ts[1].v.cause, NB_OK);
+	/* the same VIP accepting (None backends): OK with a note */
+	healthy(&ts[0].obs);
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	bound(&ts[0].obs, "0f0f");
+	nb_eval_target(&cfg, &t, &ts[0].obs, &ts[0].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_OK);
+	assert_non_null(strstr(ts[0].v.text, "; note: the VIP presents another certificate"));
+	/* a backend address that is a TLS-terminating device: mismatch */
+	healthy(&ts[0].obs);
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	bound(&ts[0].obs, "aaaa");
+	bound(&ts[2].obs, "0f0f");
+	refused_bound(&ts[2].obs);
+	probe(&ts[2].obs.unbound, 401);
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_OK);
+	assert_int_equal(ts[2].v.cause, NB_EPA_MISMATCH);
+	assert_string_equal(ts[2].v.summary,
+			    "401 after the token: the channel binding did not match");
+	assert_non_null(strstr(ts[2].v.text, "we hashed the certificate this connection presented "
+					     "(SHA-256 0f0f, subject CN=sso.camtest.test), "
+					     "another one than b1 presents (SHA-256 aaaa)"));
+	/* --epa-probe: b1 Allow, b2 Require -> both WARNING, the VIP (None) untouched */
+	cfg.epa_probe = true;
+	for (int i = 0; i < 3; i++) {
+		healthy(&ts[i].obs);
+		bound(&ts[i].obs, "aaaa");
+	}
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	snprintf(ts[1].obs.label, sizeof(ts[1].obs.label), "b1");
+	snprintf(ts[2].obs.label, sizeof(ts[2].obs.label), "b2");
+	probe(&ts[0].obs.unbound, 200);
+	probe(&ts[0].obs.wrong, 200);
+	probe(&ts[1].obs.unbound, 200);
+	probe(&ts[1].obs.wrong, 401);
+	probe(&ts[2].obs.unbound, 401);
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_OK);
+	assert_int_equal(ts[1].v.cause, NB_EPA_DIFFERS);
+	assert_int_equal(ts[1].v.state, IWA_WARNING);
+	assert_int_equal(ts[2].v.cause, NB_EPA_DIFFERS);
+	assert_string_equal(ts[2].v.summary, "Extended Protection differs (b1 Allow, b2 Require)");
+	/* perfdata <label>_epa and the first line */
+	struct iwa_check *root = iwa_check_new();
+	struct iwa_buf b;
+	struct iwa_err err;
+	assert_int_equal(nb_render(root, &cfg, &t, ts, 3, 0, &err), 0);
+	iwa_buf_init(&b, 0);
+	assert_int_equal(iwa_check_render(root, "NEGOTIATE", IWA_FORMAT_TEXT, &b), 0);
+	char *s = iwa_buf_take(&b);
+	iwa_buf_free(&b);
+	iwa_check_free(root);
+	assert_non_null(strstr(s, "NEGOTIATE WARNING - b1: Extended Protection differs (b1 Allow, "
+				  "b2 Require); b2: "));
+	assert_non_null(strstr(s, " vip_epa=0;;;0;2 "));
+	assert_non_null(strstr(s, " b1_epa=1;;;0;2 "));
+	assert_non_null(strstr(s, " b2_epa=2;;;0;2 "));
+	free(s);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 5];
+	struct CMUnitTest tests[NCASES + 7];
 	for (size_t i = 0; i < NCASES; i++) {
 		tests[i] =
 			(struct CMUnitTest)cmocka_unit_test_prestate(run_case, (void *)&cases[i]);
@@ -647,5 +872,7 @@ int main(void)
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_every_cause_covered);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_render);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_render_no_answer);
+	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_epa_level);
+	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_epa_farm);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
