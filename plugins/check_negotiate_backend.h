@@ -209,13 +209,15 @@ struct nb_obs {
 	char ip[64];                   /* address actually connected to, last seen */
 	long ip_port;
 	/* channel bindings (RFC 5929 tls-server-end-point of the leaf this connection showed) */
-	bool cert;               /* the first connection's leaf certificate was read */
-	char cert_subject[256];  /* its subject (RFC 2253) */
-	char cert_hash_name[16]; /* "SHA-256" */
-	char cert_hash_hex[129]; /* the hash bound to */
-	char cert_error[256];    /* why no binding could be computed ("" if none) */
-	bool cb_sent;            /* the step-2 token carried the binding */
-	bool reconnected;        /* step 2 went over a new connection (a new handshake) */
+	bool cert;                    /* the first connection's leaf certificate was read */
+	char cert_subject[256];       /* its subject (RFC 2253) */
+	char cert_hash_name[16];      /* "SHA-256" */
+	char cert_hash_hex[129];      /* the hash bound to */
+	char cert_error[256];         /* why no binding could be computed ("" if none) */
+	bool cb_sent;                 /* the step-2 token carried the binding */
+	bool reconnected;             /* step 2 went over a new connection (a new handshake) */
+	char reconnect_hash_hex[129]; /* that connection's certificate hash when it differs from
+				       * the one bound ("" when the same or unknown) */
 	struct nb_probe_obs unbound, wrong;
 };
 

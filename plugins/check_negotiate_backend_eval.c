@@ -567,6 +567,11 @@ static void eval_step2(struct nb_verdict *v, const struct nb_cfg *cfg, const str
 			 o->label, r->status, total, r->ttfb, o->served_by[0] ? ", served by " : "",
 			 o->served_by);
 	}
+	if (o->reconnect_hash_hex[0] != '\0' && v->state != IWA_OK)
+		append(v,
+		       "; note: the token went over a new connection whose certificate differs "
+		       "(%s %s) from the one it was bound to (the server closed the first)",
+		       o->cert_hash_name, o->reconnect_hash_hex);
 	v->epa = nb_epa_level(cfg, o);
 	if (cfg->epa_probe) {
 		if (v->epa != NB_EPA_UNKNOWN)

@@ -255,6 +255,15 @@ static void on_done(struct iwa_http_xfer *x, void *arg)
 	}
 	if (step == 2) {
 		t->obs->reconnected = r->new_connections > 0;
+		if (t->obs->reconnected && t->obs->cert && r->peer_cert != NULL) {
+			/* the binding was for step 1's connection: is this one's the same? */
+			struct iwa_cbt c2;
+			struct iwa_err e2;
+			if (iwa_cbt_end_point(r->peer_cert, r->peer_cert_len, &c2, &e2) == 0 &&
+			    strcmp(c2.hash_hex, t->cbt.hash_hex) != 0)
+				snprintf(t->obs->reconnect_hash_hex,
+					 sizeof(t->obs->reconnect_hash_hex), "%s", c2.hash_hex);
+		}
 		if (r->curl_code == 0)
 			verify_token(t, r->negotiate_token);
 	}

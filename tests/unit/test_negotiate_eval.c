@@ -351,6 +351,12 @@ static void s_wrong_key_bound(struct nb_obs *o, struct nb_ticket *t, struct nb_c
 	refused_bound(o);
 	probe(&o->unbound, 401);
 }
+static void s_wrong_key_reconnected(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
+{
+	s_wrong_key_bound(o, t, c);
+	o->reconnected = true;
+	snprintf(o->reconnect_hash_hex, sizeof(o->reconnect_hash_hex), "bbbb");
+}
 static void s_epa_below(struct nb_obs *o, struct nb_ticket *t, struct nb_cfg *c)
 {
 	(void)t;
@@ -481,6 +487,10 @@ static const struct eval_case cases[] = {
 	 "too (the binding: SHA-256 hash aaaa of the certificate this connection presented, "
 	 "subject CN=sso.camtest.test): with Extended Protection Require, a binding that does "
 	 "not match (TLS terminated in front) answers the same"},
+	{"wrong_key_reconnected", s_wrong_key_reconnected, NB_WRONG_KEY, IWA_CRITICAL, 2,
+	 "401 after the Kerberos token: cannot decrypt the ticket",
+	 "; note: the token went over a new connection whose certificate differs (SHA-256 bbbb) "
+	 "from the one it was bound to (the server closed the first)"},
 	{"epa_below", s_epa_below, NB_EPA_BELOW, IWA_CRITICAL, 2,
 	 "Extended Protection Allow, expected Require",
 	 "; Extended Protection Allow — below --epa Require: set "
