@@ -31,6 +31,9 @@ static const struct option nb_longopts[] = {
 	IWA_TLS_LONGOPTS_ENTRIES,
 	{"require-mutual", no_argument, NULL, OPT_REQUIRE_MUTUAL},
 	{"allow-rc4", no_argument, NULL, OPT_ALLOW_RC4},
+	{"no-channel-binding", no_argument, NULL, OPT_NO_CHANNEL_BINDING},
+	{"epa-probe", no_argument, NULL, OPT_EPA_PROBE},
+	{"epa", required_argument, NULL, OPT_EPA},
 	{NULL, 0, NULL, 0},
 };
 
@@ -46,7 +49,7 @@ static const char nb_usage[] =
 	"         [--spn SPN] [--realm REALM] [--keytab FILE [--principal NAME]]\n"
 	"         [--ccache NAME] [--fresh-ticket] [--ca-file FILE | --insecure]\n"
 	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [--allow-rc4]\n"
-	"         [-t SECONDS] [-v]\n";
+	"         [--no-channel-binding | --epa-probe | --epa LEVEL] [-t SECONDS] [-v]\n";
 
 static const char nb_options[] =
 	"Target:\n"
@@ -77,7 +80,19 @@ static const char nb_options[] =
 	"                        without the final mutual-authentication token\n"
 	"                        (default: WARNING)\n"
 	" --allow-rc4            an RC4 (arcfour-hmac) service ticket is OK, not\n"
-	"                        WARNING (default: WARNING: RC4 is being retired)\n";
+	"                        WARNING (default: WARNING: RC4 is being retired)\n"
+	"Extended Protection (channel bindings, IIS tokenChecking):\n"
+	" --no-channel-binding   send tokens without channel bindings, like curl\n"
+	"                        (default: bind every token to the TLS certificate its\n"
+	"                        connection presented, RFC 5929 tls-server-end-point,\n"
+	"                        as browsers do)\n"
+	" --epa-probe            tell each target's tokenChecking level (None, Allow,\n"
+	"                        Require) with at most 2 extra requests per target (a\n"
+	"                        token without bindings, then one with a wrong binding);\n"
+	"                        WARNING when the backends differ (default: off)\n"
+	" --epa LEVEL            the level expected (None, Allow or Require): a target\n"
+	"                        below it is CRITICAL; implies --epa-probe (default:\n"
+	"                        none expected)\n";
 
 static const char nb_notes[] =
 	"Per backend (worst wins):\n"
@@ -91,10 +106,18 @@ static const char nb_notes[] =
 	"           unexpected status; the KDC has no unique account for the SPN;\n"
 	"           clock skew (a backend's KRB-ERROR, or the KDC's); a backend\n"
 	"           without a key of the ticket's enctype/kvno (its KRB-ERROR says\n"
-	"           NOKEY or BADKEYVER: keytab older than the AES keys or the password)\n"
+	"           NOKEY or BADKEYVER: keytab older than the AES keys or the password);\n"
+	"           Extended Protection: the VIP presents another certificate than\n"
+	"           the backends (TLS terminated in front), the bound token refused\n"
+	"           while one without bindings is accepted (TLS re-encrypted in\n"
+	"           front), 401 with and without bindings on another certificate\n"
+	"           (Require, mismatch), a level below --epa\n"
 	" UNKNOWN   our own credentials are unusable (bad keytab, expired password)\n"
 	"Perfdata: backends_ok, <label>_time, <label>_ttfb, <label>_status per target\n"
-	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds).\n"
+	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds);\n"
+	"with --epa-probe <label>_epa (0 None, 1 Allow, 2 Require) per target whose\n"
+	"level was told. A token refused with bindings is sent once more without\n"
+	"them (1 extra request) to tell a binding mismatch from a wrong key.\n"
 	"The ticket line names the ticket's enctype, kvno and session key; -v adds\n"
 	"TGT/ticket reuse, and per-target\n"
 	"addresses, steps and timings.\n";
@@ -107,7 +130,9 @@ static const char nb_examples[] =
 	"  NEGOTIATE OK - 3/3 backends accept Kerberos for HTTP/sso.camtest.test, mutual\n"
 	"  authentication verified | backends_ok=3;;;0;3 vip_time=0.02s;;;0 ...\n"
 	"  check_negotiate_backend -u https://sso.camtest.test/ -B 10.0.0.11:8443 \\\n"
-	"    --no-vip -w 1 -c 5 -e 200\n";
+	"    --no-vip -w 1 -c 5 -e 200\n"
+	"  check_negotiate_backend -u https://sso.camtest.test/ -B server1 -B server2 \\\n"
+	"    --epa Require\n";
 
 static void cfg_free(void *cfg)
 {

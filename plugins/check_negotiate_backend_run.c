@@ -3,6 +3,7 @@
  * and token -> our GSS-API context's verdict on it. Records what each target answered
  * (struct nb_obs); the verdicts and the result tree are check_negotiate_backend_eval.c's. */
 #include "budget.h"
+#include "cbt.h"
 #include "check_negotiate_backend.h"
 #include "kdc.h"
 #include "gss.h"
@@ -26,6 +27,8 @@ struct target {
 	struct iwa_http_xfer *x;
 	double t_start;
 	struct iwa_gss_ctx *gss;
+	int phase;          /* the request running: 1, 2, 3 (no bindings), 4 (wrong binding) */
+	struct iwa_cbt cbt; /* the binding of step 1's connection (obs->cert) */
 };
 
 struct run {
@@ -87,8 +90,45 @@ static void note_response(struct target *t, const struct iwa_http_resp *r, int s
 		o->t_tls = r->t_appconnect;
 }
 
-/* Step 1 answered 401 with Negotiate: make this backend's GSS context and send its token. */
-static void send_token(struct target *t)
+/* Reads the leaf certificate of step 1's connection into the target's binding. */
+static void note_cert(struct target *t, const struct iwa_http_resp *r)
+{
+	struct nb_obs *o = t->obs;
+	struct iwa_err err = {0, {0}};
+	if (!t->run->cfg->https) {
+		snprintf(o->cert_error, sizeof(o->cert_error), "http URL: no TLS");
+		return;
+	}
+	if (r->peer_cert == NULL) {
+		snprintf(o->cert_error, sizeof(o->cert_error),
+			 "libcurl gave no certificate for the connection");
+		return;
+	}
+	if (iwa_cbt_end_point(r->peer_cert, r->peer_cert_len, &t->cbt, &err) < 0) {
+		snprintf(o->cert_error, sizeof(o->cert_error), "the server's certificate: %.200s",
+			 err.msg);
+		return;
+	}
+	o->cert = true;
+	snprintf(o->cert_subject, sizeof(o->cert_subject), "%s", t->cbt.subject);
+	snprintf(o->cert_hash_name, sizeof(o->cert_hash_name), "%s", t->cbt.hash_name);
+	snprintf(o->cert_hash_hex, sizeof(o->cert_hash_hex), "%s", t->cbt.hash_hex);
+}
+
+/* Sends the request of `phase` with a token of a new GSS context: 2 = the exchange's token
+ * (bound to step 1's certificate unless --no-channel-binding; its context verifies the final
+ * token), 3 = without bindings, 4 = with a wrong binding (the certificate's hash inverted). */
+/* A token that could not be made: step 2's is our failure; a probe's only leaves the level
+ * untold. */
+static void fail_token(struct target *t, int phase, enum nb_local what, const char *msg)
+{
+	if (phase == 2)
+		local_failure(t, what, 2, msg);
+	else
+		finish(t);
+}
+
+static void send_token(struct target *t, int phase)
 {
 	struct iwa_err err;
 	void *tok = NULL;
@@ -96,27 +136,57 @@ static void send_token(struct target *t)
 	bool complete = false;
 	char *b64 = NULL;
 	char *hdr = NULL;
+	struct iwa_gss_ctx *probe = NULL;
+	struct iwa_gss_ctx **g = phase == 2 ? &t->gss : &probe;
+	unsigned char wrong[sizeof(t->cbt.app_data)];
 
-	if (iwa_gss_ctx_new(t->run->cred, t->run->ticket.principal, &t->gss, &err) < 0 ||
-	    iwa_gss_ctx_step(t->gss, NULL, 0, &tok, &tl, &complete, &err) < 0) {
-		local_failure(t, NB_LOCAL_GSS, 2, err.msg);
+	if (iwa_gss_ctx_new(t->run->cred, t->run->ticket.principal, g, &err) < 0) {
+		fail_token(t, phase, NB_LOCAL_GSS, err.msg);
+		goto cleanup;
+	}
+	if (phase == 2 && t->obs->cert && !t->run->cfg->no_channel_binding) {
+		if (iwa_gss_ctx_bind(*g, t->cbt.app_data, t->cbt.app_data_len, &err) < 0) {
+			fail_token(t, phase, NB_LOCAL_GSS, err.msg);
+			goto cleanup;
+		}
+		t->obs->cb_sent = true;
+	} else if (phase == 4) {
+		memcpy(wrong, t->cbt.app_data, t->cbt.app_data_len);
+		for (size_t i = sizeof(IWA_CBT_PREFIX) - 1; i < t->cbt.app_data_len; i++)
+			wrong[i] ^= 0xff;
+		if (iwa_gss_ctx_bind(*g, wrong, t->cbt.app_data_len, &err) < 0) {
+			fail_token(t, phase, NB_LOCAL_GSS, err.msg);
+			goto cleanup;
+		}
+	}
+	if (iwa_gss_ctx_step(*g, NULL, 0, &tok, &tl, &complete, &err) < 0) {
+		fail_token(t, phase, NB_LOCAL_GSS, err.msg);
 		goto cleanup;
 	}
 	if (tl == 0 || iwa_base64_encode(tok, tl, &b64) < 0) {
-		local_failure(t, NB_LOCAL_NO_TOKEN, 2, NULL);
+		fail_token(t, phase, NB_LOCAL_NO_TOKEN, NULL);
 		goto cleanup;
 	}
 	size_t hl = strlen(b64) + sizeof("Negotiate ");
 	hdr = malloc(hl);
 	if (hdr == NULL) {
-		local_failure(t, NB_LOCAL_NOMEM, 2, NULL);
+		fail_token(t, phase, NB_LOCAL_NOMEM, NULL);
 		goto cleanup;
 	}
 	snprintf(hdr, hl, "Negotiate %s", b64);
-	t->obs->steps = 2;
-	if (iwa_http_start(t->x, hdr, &err) < 0)
-		local_failure(t, NB_LOCAL_NO_TIME, 2, err.msg);
+	t->phase = phase;
+	if (phase == 2)
+		t->obs->steps = 2;
+	else
+		(phase == 3 ? &t->obs->unbound : &t->obs->wrong)->tried = true;
+	if (iwa_http_start(t->x, hdr, &err) < 0) {
+		if (phase == 2)
+			local_failure(t, NB_LOCAL_NO_TIME, 2, err.msg);
+		else
+			finish(t); /* a probe that cannot start: its level stays untold */
+	}
 cleanup:
+	iwa_gss_ctx_free(probe);
 	free(tok);
 	free(b64);
 	free(hdr);
@@ -171,16 +241,45 @@ static void on_done(struct iwa_http_xfer *x, void *arg)
 {
 	struct target *t = iwa_http_xfer_user(x);
 	const struct iwa_http_resp *r = iwa_http_xfer_resp(x);
-	int step = t->obs->steps;
+	int step = t->phase;
 	(void)arg;
 
-	note_response(t, r, step);
-	if (step == 1 && nb_wants_token(&t->run->ticket, &t->obs->step[0])) {
-		send_token(t);
-		return;
+	if (step >= 3) {
+		struct nb_probe_obs *p = step == 3 ? &t->obs->unbound : &t->obs->wrong;
+		p->answered = true;
+		p->status = r->status;
+		p->curl_code = r->curl_code;
+	} else {
+		note_response(t, r, step);
 	}
-	if (step == 2 && r->curl_code == 0)
-		verify_token(t, r->negotiate_token);
+	if (step == 1) {
+		note_cert(t, r);
+		if (nb_wants_token(&t->run->ticket, &t->obs->step[0])) {
+			send_token(t, 2);
+			return;
+		}
+	}
+	if (step == 2) {
+		t->obs->reconnected = r->new_connections > 0;
+		if (t->obs->reconnected && t->obs->cert && r->peer_cert != NULL) {
+			/* the binding was for step 1's connection: is this one's the same? */
+			struct iwa_cbt c2;
+			struct iwa_err e2;
+			if (iwa_cbt_end_point(r->peer_cert, r->peer_cert_len, &c2, &e2) == 0 &&
+			    strcmp(c2.hash_hex, t->cbt.hash_hex) != 0)
+				snprintf(t->obs->reconnect_hash_hex,
+					 sizeof(t->obs->reconnect_hash_hex), "%s", c2.hash_hex);
+		}
+		if (r->curl_code == 0)
+			verify_token(t, r->negotiate_token);
+	}
+	if (step >= 2) {
+		int next = nb_next_probe(t->run->cfg, t->obs);
+		if (next != 0) {
+			send_token(t, next);
+			return;
+		}
+	}
 	finish(t);
 }
 
@@ -359,6 +458,7 @@ int nb_run_verdicts(struct iwa_ctx *ctx, const struct nb_cfg *cfg, struct iwa_ch
 		struct iwa_err e2;
 		ts[i].t_start = iwa_now();
 		ts[i].obs->steps = 1;
+		ts[i].phase = 1;
 		if (iwa_http_start(ts[i].x, NULL, &e2) < 0)
 			local_failure(&ts[i], NB_LOCAL_NO_TIME, 1, e2.msg);
 	}
@@ -372,6 +472,7 @@ int nb_run_verdicts(struct iwa_ctx *ctx, const struct nb_cfg *cfg, struct iwa_ch
 			res[i].obs.seconds = iwa_now() - ts[i].t_start;
 		nb_eval_target(cfg, tkt, &res[i].obs, &res[i].v);
 	}
+	nb_eval_farm(cfg, res, n);
 	report_ticket(root, tkt, &tk, krb, ctx->verbose, cfg->allow_rc4, &terr);
 	rc = nb_render(root, cfg, tkt, res, n, ctx->verbose, err);
 	if (rc < 0)

@@ -131,6 +131,31 @@ get "$LAB_SERVER1_IP" --no-negotiate -u ''
 check "without credentials: 401 with WWW-Authenticate: Negotiate" \
   "$([ "$CODE" = 401 ] && printf '%s\n' "$HDRS" | grep -qix 'WWW-Authenticate: Negotiate'; echo $?)" "$HDRS"
 
+
+# ---------------------------------------------------------------- Extended Protection
+# epa-allow / epa-require check channel bindings (tests/lab/epa_backend.py); epa-proxy(-allow)
+# terminates TLS with its own certificate in front of them. Raw client: tests/lab/epa_client.py.
+epa_cb() { lx /usr/bin/python3 "$HERE/epa_client.py" "$1" "$LAB_FQDN" "$LAB_REALM" "$LAB_CA" "$2" 2>&1; }
+epa_case() { # name ip "ok-answer none-answer wrong-answer"
+  local got m
+  got=$(for m in ok none wrong; do epa_cb "$2" "$m" | cut -d' ' -f1; done | tr '\n' ' ')
+  check "$1: correct/no/wrong binding -> $3" "$([ "$got" = "$3 " ]; echo $?)" "got: $got"
+}
+fresh_tgt
+epa_case "epa-allow (tokenChecking Allow)" "$LAB_EPA_ALLOW_IP" "200 200 401"
+epa_case "epa-require (tokenChecking Require)" "$LAB_EPA_REQUIRE_IP" "200 401 401"
+epa_case "epa-proxy (TLS terminated, re-encrypted to epa-require)" "$LAB_EPA_PROXY_IP" "401 401 401"
+epa_case "epa-proxy-allow (TLS terminated, re-encrypted to epa-allow)" "$LAB_EPA_PROXY_ALLOW_IP" "401 200 401"
+get "$LAB_EPA_ALLOW_IP"
+check "epa-allow: curl --negotiate (no bindings) -> 200, X-Backend epa-allow" \
+  "$([ "$CODE" = 200 ] && grep -qix 'X-Backend: epa-allow' <<<"$HDRS"; echo $?)" "code=$CODE" "$HDRS"
+get "$LAB_EPA_REQUIRE_IP"
+check "epa-require: curl --negotiate (no bindings) -> 401 with WWW-Authenticate: Negotiate" \
+  "$([ "$CODE" = 401 ] && grep -qix 'WWW-Authenticate: Negotiate' <<<"$HDRS"; echo $?)" "code=$CODE" "$HDRS"
+v_fp=$(lx openssl s_client -connect "$LAB_EPA_PROXY_IP:443" -servername "$LAB_FQDN" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256)
+b_fp=$(lx openssl s_client -connect "$LAB_EPA_REQUIRE_IP:443" -servername "$LAB_FQDN" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256)
+check "epa-proxy presents its own certificate (not the backend's), epa-require the farm's" \
+  "$([ -n "$v_fp" ] && [ "$v_fp" != "$b_fp" ] && [ "$b_fp" = "$(openssl x509 -in "$LAB_SSO_CERT" -noout -fingerprint -sha256)" ]; echo $?)" "proxy $v_fp" "backend $b_fp"
 # GPO healthy state
 GPO_DN=$LAB_GPO_DN
 OU_WEB="OU=WebServers,$LAB_BASE_DN"
