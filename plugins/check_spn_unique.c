@@ -10,6 +10,7 @@
 #include "budget.h"
 #include "plugin.h"
 #include "directory.h"
+#include "dns.h"
 
 #include <regex.h>
 #include <stdio.h>
@@ -418,7 +419,12 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 				"objectClass",          "userAccountControl",
 				"lockoutTime",          "distinguishedName",
 				"userPrincipalName",    NULL};
-	struct spn_list variants = {0};
+	struct spn_list variants = {0}, judged = {0};
+	struct iwa_dns_chain chain;
+	struct spn_alias alias;
+	char chain_text[2048] = "";
+	bool alias_on = false, canon_main = false;
+	double dns_s = 0;
 	struct collect col;
 	struct owners *osp = &col.os;
 	struct iwa_buf filter;
@@ -435,6 +441,30 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 			goto oom;
 	if (c->fqdn != NULL && spn_expand_fqdn(c->fqdn, c->ports, c->nports, &variants) < 0)
 		goto oom;
+	if (c->fqdn != NULL) { /* the name's CNAME chain: browsers may ask for the canonical name */
+		t0 = iwa_now();
+		rc = iwa_dns_resolve(c->fqdn, ctx->deadline, &chain, err);
+		dns_s = iwa_now() - t0;
+		if (rc == IWA_EIO ||
+		    rc == IWA_EPARSE) { /* the site's DNS is broken: browsers too */
+			iwa_check_set_state(root, IWA_CRITICAL);
+			rc = iwa_check_set_text(root, "%s: browsers cannot resolve the name either",
+						err->msg) < 0
+				     ? IWA_ENOMEM
+				     : 0;
+			goto cleanup;
+		}
+		if (rc < 0)
+			goto cleanup;
+		iwa_dns_chain_text(&chain, chain_text, sizeof chain_text);
+		alias_on = iwa_dns_is_alias(&chain);
+		alias.typed = c->fqdn;
+		alias.canonical = iwa_dns_canonical(&chain);
+		alias.chain_text = chain_text;
+		if (alias_on &&
+		    spn_expand_fqdn(alias.canonical, c->ports, c->nports, &variants) < 0)
+			goto oom;
+	}
 	if (spn_build_filter(&variants, &filter) < 0)
 		goto oom;
 	t0 = iwa_now();
@@ -448,7 +478,19 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 		goto cleanup;
 	if (osp->n > 1)
 		qsort(osp->v, osp->n, sizeof *osp->v, owner_cmp);
-	rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, NULL, NULL);
+	if (alias_on) { /* one search for both names; the main SPN is the registered one */
+		for (i = 0; i < c->spns.n; i++)
+			if (spn_list_add(&judged, c->spns.v[i]) < 0)
+				goto oom;
+		if (spn_alias_variants(&alias, c->ports, c->nports, osp->v, osp->n, &judged,
+				       &canon_main) < 0)
+			goto oom;
+		rc = spn_eval_targeted(&judged, osp->v, osp->n, c->expect, root, NULL, NULL);
+		if (rc == 0)
+			rc = spn_eval_alias(&alias, osp->v, osp->n, c->expect, root);
+	} else {
+		rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, NULL, NULL);
+	}
 	if (rc < 0)
 		goto oom;
 	if (iwa_check_perf(root, "bind_time", iwa_ldap_bind_seconds(l), "s", NULL, &zero, NULL) <
@@ -458,6 +500,13 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 	if (ctx->verbose > 0 &&
 	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, osp->n) < 0)
 		goto oom;
+	if (ctx->verbose > 0 && c->fqdn != NULL &&
+	    iwa_check_add_line(root, "DNS: %s (%.3f s)%s", chain_text, dns_s,
+			       alias_on ? (canon_main ? "; main SPN: the canonical name's "
+							"(the typed one is registered nowhere)"
+						      : "")
+					: "; no alias: browsers ask for the name as typed") < 0)
+		goto oom;
 	rc = 0;
 	goto cleanup;
 oom:
@@ -466,6 +515,7 @@ cleanup:
 	free(base);
 	iwa_buf_free(&filter);
 	spn_list_free(&variants);
+	spn_list_free(&judged);
 	owners_free(osp);
 	return rc;
 }
@@ -647,7 +697,10 @@ const struct iwa_plugin spn_check = {
 	.options_help =
 		"Targeted mode (default):\n"
 		" -f, --fqdn NAME        the name browsers use; checks HTTP/NAME, HTTP/SHORT,\n"
-		"                        HOST/NAME, HOST/SHORT, HTTP/NAME:PORT (default: none)\n"
+		"                        HOST/NAME, HOST/SHORT, HTTP/NAME:PORT (default: none).\n"
+		"                        NAME is resolved (one DNS query, resolv.conf): when it\n"
+		"                        is an alias (CNAME), the same search also checks the\n"
+		"                        canonical name's SPNs, which Chrome and Edge ask for\n"
 		" -s, --spn SPN          an SPN to check, repeatable; the first one is the main\n"
 		"                        SPN (default: HTTP/NAME of -f)\n"
 		" --port-variant PORT    port for the HTTP/NAME:PORT variant, repeatable, or\n"
@@ -678,6 +731,15 @@ const struct iwa_plugin spn_check = {
 		"            the main SPN's owner (or -e); without -e: the main SPN on a\n"
 		"            computer account; the owner is disabled or locked out\n"
 		"  UNKNOWN   bad options, our own credentials unusable, DC unreachable\n"
+		"-f NAME that is a DNS alias (NAME CNAME CANONICAL): Chrome and Edge ask for\n"
+		"HTTP/CANONICAL (DisableAuthNegotiateCnameLookup unset), Firefox for HTTP/NAME:\n"
+		"  WARNING   only one of the two is registered (the browsers that fall back to\n"
+		"            NTLM named; fix: register both on the same account, or make NAME\n"
+		"            an A record)\n"
+		"  CRITICAL  HTTP/CANONICAL is on another account than HTTP/NAME (or -e), or on\n"
+		"            several\n"
+		"  a nameserver that does not answer ends the run within -t (stage DNS named);\n"
+		"  SERVFAIL/REFUSED is CRITICAL. /etc/hosts is not read: the DNS chain counts.\n"
 		"Perfdata: targeted: owners, spns_checked, conflicts, bind_time, search_time;\n"
 		"  --all: objects, spns, duplicates, scan_time.\n"
 		"SPNs are compared case-insensitively, as AD does. Characters such as * ( ) \\ in\n"
