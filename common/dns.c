@@ -159,12 +159,34 @@ void iwa_dns_chain_text(const struct iwa_dns_chain *c, char *buf, size_t n)
 		snprintf(buf + used, n - used, " (no A/AAAA record)");
 }
 
-/* Seconds left before deadline for the resolver's own timeout (whole seconds, at least 1). */
+/* Whole seconds left before deadline (at least 1): the resolver's timeouts are seconds. */
 static int whole_seconds_left(double deadline)
 {
 	double left = deadline - iwa_now();
 
 	return left < 1.0 ? 1 : (int)left;
+}
+
+/* How long glibc's res_nsend waits for r tries over n nameservers with retrans 1: try 0
+ * waits 1 s per server, try i (1 << i) / n s per server (at least 1). */
+static int wait_seconds(int r, int n)
+{
+	int total = n;
+
+	for (int i = 1; i < r; i++)
+		total += n * ((1 << i) / n > 1 ? (1 << i) / n : 1);
+	return total;
+}
+
+/* As many tries as fit in secs, at most 4 (a dropped datagram costs a second, not the
+ * whole budget); at least one. */
+static int tries_within(int secs, int n)
+{
+	int r = 1;
+
+	while (r < 4 && wait_seconds(r + 1, n) <= secs)
+		r++;
+	return r;
 }
 
 int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out,
@@ -173,7 +195,7 @@ int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out
 	struct __res_state rs;
 	unsigned char q[NS_PACKETSZ], ans[8192];
 	char server[64] = "?";
-	int qlen, n, secs;
+	int qlen, n, secs, nsn;
 
 	memset(out, 0, sizeof *out);
 	memset(&rs, 0, sizeof rs);
@@ -182,8 +204,9 @@ int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out
 	if (res_ninit(&rs) != 0)
 		return iwa_err_set(err, IWA_EIO, "DNS: cannot read the resolver configuration");
 	secs = deadline > 0 ? whole_seconds_left(deadline) : 5;
-	rs.retrans = secs;
-	rs.retry = 1;
+	nsn = rs.nscount > 0 ? rs.nscount : 1;
+	rs.retrans = 1;
+	rs.retry = tries_within(secs, nsn);
 	if (rs.nscount > 0 && rs.nsaddr_list[0].sin_family == AF_INET)
 		inet_ntop(AF_INET, &rs.nsaddr_list[0].sin_addr, server, sizeof server);
 	qlen = res_nmkquery(&rs, ns_o_query, name, ns_c_in, ns_t_a, NULL, 0, NULL, q, sizeof q);
@@ -197,10 +220,11 @@ int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out
 	if (n < 0) {
 		if (errno == ETIMEDOUT || errno == 0 || (deadline > 0 && iwa_now() >= deadline - 1))
 			return iwa_err_set(err, IWA_ETIMEOUT,
-					   "DNS: no answer from the nameserver %s for %s within "
-					   "%d s (the resolver of resolv.conf hangs or drops the "
-					   "query)",
-					   server, name, secs);
+					   "DNS: no answer from the nameserver %s%s for %s "
+					   "within %d s (%d tries; the nameservers of resolv.conf "
+					   "hang or drop the queries)",
+					   server, nsn > 1 ? " (and the others)" : "", name,
+					   wait_seconds(rs.retry, nsn), rs.retry);
 		return iwa_err_set(err, IWA_EIO, "DNS: the nameserver %s did not answer for %s: %s",
 				   server, name, strerror(errno));
 	}

@@ -43,10 +43,11 @@ const char *iwa_dns_canonical(const struct iwa_dns_chain *c);
  * "... A 1.2.3.4" for a plain record) into buf. */
 void iwa_dns_chain_text(const struct iwa_dns_chain *c, char *buf, size_t n);
 
-/* One query (class IN, type A) for name to the resolver's nameservers, one try, the
- * resolver's timeout set from the time left before deadline (iwa_now() seconds). Errors
- * name the stage "DNS": IWA_ETIMEOUT when no answer came in time, IWA_EIO when the server
- * failed, IWA_EPARSE for a bad answer. */
+/* One query (class IN, type A) for name to the resolver's nameservers: retransmitted after
+ * 1, 2, 4 s as long as the tries fit in the time left before deadline (iwa_now() seconds;
+ * at most 4 tries), so a dropped datagram costs a second, not the budget. Errors name the
+ * stage "DNS": IWA_ETIMEOUT when no answer came in time, IWA_EIO when the server failed,
+ * IWA_EPARSE for a bad answer. */
 int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out,
 		    struct iwa_err *err);
 
