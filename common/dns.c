@@ -189,15 +189,15 @@ static int tries_within(int secs, int n)
 	return r;
 }
 
-int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out,
-		    struct iwa_err *err)
+int iwa_dns_query(const char *name, int type, double deadline, unsigned char *ans, size_t cap,
+		  int *len_out, struct iwa_err *err)
 {
 	struct __res_state rs;
-	unsigned char q[NS_PACKETSZ], ans[8192];
+	unsigned char q[NS_PACKETSZ];
 	char server[64] = "?";
 	int qlen, n, secs, nsn;
 
-	memset(out, 0, sizeof *out);
+	*len_out = 0;
 	memset(&rs, 0, sizeof rs);
 	if (deadline > 0 && deadline - iwa_now() <= 0)
 		return iwa_err_set(err, IWA_ETIMEOUT, "DNS: no time left (-t) to resolve %s", name);
@@ -209,13 +209,13 @@ int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out
 	rs.retry = tries_within(secs, nsn);
 	if (rs.nscount > 0 && rs.nsaddr_list[0].sin_family == AF_INET)
 		inet_ntop(AF_INET, &rs.nsaddr_list[0].sin_addr, server, sizeof server);
-	qlen = res_nmkquery(&rs, ns_o_query, name, ns_c_in, ns_t_a, NULL, 0, NULL, q, sizeof q);
+	qlen = res_nmkquery(&rs, ns_o_query, name, ns_c_in, type, NULL, 0, NULL, q, sizeof q);
 	if (qlen < 0) {
 		res_nclose(&rs);
 		return iwa_err_set(err, IWA_EINVAL, "DNS: cannot build a query for %s", name);
 	}
 	errno = 0;
-	n = res_nsend(&rs, q, qlen, ans, sizeof ans);
+	n = res_nsend(&rs, q, qlen, ans, cap > 65535 ? 65535 : (int)cap);
 	res_nclose(&rs);
 	if (n < 0) {
 		if (errno == ETIMEDOUT || errno == 0 || (deadline > 0 && iwa_now() >= deadline - 1))
@@ -228,5 +228,19 @@ int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out
 		return iwa_err_set(err, IWA_EIO, "DNS: the nameserver %s did not answer for %s: %s",
 				   server, name, strerror(errno));
 	}
+	*len_out = n;
+	return 0;
+}
+
+int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out,
+		    struct iwa_err *err)
+{
+	unsigned char ans[8192];
+	int n, rc;
+
+	memset(out, 0, sizeof *out);
+	rc = iwa_dns_query(name, ns_t_a, deadline, ans, sizeof ans, &n, err);
+	if (rc < 0)
+		return rc;
 	return iwa_dns_parse_chain(ans, (size_t)n, name, out, err);
 }

@@ -51,4 +51,9 @@ void iwa_dns_chain_text(const struct iwa_dns_chain *c, char *buf, size_t n);
 int iwa_dns_resolve(const char *name, double deadline, struct iwa_dns_chain *out,
 		    struct iwa_err *err);
 
+/* The query under iwa_dns_resolve, for any type (kdc.c: SRV): the raw answer (any RCODE)
+ * into ans (cap bytes), its length into *len_out; the same timeouts and errors. */
+int iwa_dns_query(const char *name, int type, double deadline, unsigned char *ans, size_t cap,
+		  int *len_out, struct iwa_err *err);
+
 #endif
