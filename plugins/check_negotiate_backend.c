@@ -25,6 +25,7 @@ static const struct option nb_longopts[] = {
 	{"critical", required_argument, NULL, 'c'},
 	{"no-vip", no_argument, NULL, OPT_NO_VIP},
 	{"spn", required_argument, NULL, OPT_SPN},
+	{"spn-from", required_argument, NULL, OPT_SPN_FROM},
 	{"realm", required_argument, NULL, OPT_REALM},
 	IWA_KRB_LONGOPTS_ENTRIES,
 	{"fresh-ticket", no_argument, NULL, IWA_OPT_KRB_FRESH},
@@ -46,7 +47,8 @@ static const char nb_purpose[] =
 
 static const char nb_usage[] =
 	"Usage: check_negotiate_backend -u URL [-B ADDR[:PORT]]... [--no-vip]\n"
-	"         [--spn SPN] [--realm REALM] [--keytab FILE [--principal NAME]]\n"
+	"         [--spn SPN | --spn-from typed|canonical|both] [--realm REALM]\n"
+	"         [--keytab FILE [--principal NAME]]\n"
 	"         [--ccache NAME] [--fresh-ticket] [--ca-file FILE | --insecure]\n"
 	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [--allow-rc4]\n"
 	"         [--no-channel-binding | --epa-probe | --epa LEVEL] [-t SECONDS] [-v]\n";
@@ -66,6 +68,13 @@ static const char nb_options[] =
 	"Kerberos:\n"
 	" --spn SPN              service principal to ask for, imported exactly (no DNS\n"
 	"                        canonicalization) (default: HTTP/<URL host>)\n"
+	" --spn-from typed|canonical|both\n"
+	"                        when the URL's host is a DNS alias (CNAME, one query\n"
+	"                        through resolv.conf): ask for HTTP/<host as typed>\n"
+	"                        (what Firefox asks for), HTTP/<canonical name> (what\n"
+	"                        Chrome and Edge ask for by default) or both, one\n"
+	"                        ticket each, every backend tried with each (default:\n"
+	"                        both for an alias, else the typed name)\n"
 	" --realm REALM          realm of the SPN (default: our principal's realm)\n"
 	" --fresh-ticket         ask the KDC for a new service ticket even when the\n"
 	"                        cache (e.g. --ccache) holds a valid one from an earlier\n"
@@ -113,11 +122,17 @@ static const char nb_notes[] =
 	"           front), 401 with and without bindings on another certificate\n"
 	"           (Require, mismatch), a level below --epa\n"
 	" UNKNOWN   our own credentials are unusable (bad keytab, expired password)\n"
+	"URL host that is a DNS alias: one result per browser family, e.g.\n"
+	"  Chrome/Edge: OK, Firefox: falls back to NTLM (no HTTP/<host>) - WARNING when\n"
+	"  one family gets Kerberos and the KDC knows no SPN for the other; a DNS server\n"
+	"  that does not answer ends the run within -t (stage DNS named).\n"
 	"Perfdata: backends_ok, <label>_time, <label>_ttfb, <label>_status per target\n"
 	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds);\n"
 	"with --epa-probe <label>_epa (0 None, 1 Allow, 2 Require) per target whose\n"
-	"level was told. A token refused with bindings is sent once more without\n"
-	"them (1 extra request) to tell a binding mismatch from a wrong key.\n"
+	"level was told; for an alias these are the typed name's, plus\n"
+	"canonical_backends_ok and canonical_ticket_time. A token refused with\n"
+	"bindings is sent once more without them (1 extra request) to tell a binding\n"
+	"mismatch from a wrong key.\n"
 	"The ticket line names the ticket's enctype, kvno and session key; -v adds\n"
 	"TGT/ticket reuse, and per-target\n"
 	"addresses, steps and timings.\n";

@@ -34,6 +34,15 @@ enum nb_opt {
 	OPT_NO_CHANNEL_BINDING,
 	OPT_EPA_PROBE,
 	OPT_EPA,
+	OPT_SPN_FROM,
+};
+
+/* --spn-from: which SPNs browsers will ask for when the URL's host is a DNS alias. */
+enum nb_spn_from {
+	NB_SPN_FROM_DEFAULT = 0, /* both when the host is an alias, else the typed name */
+	NB_SPN_FROM_TYPED,       /* HTTP/<host as typed> (Firefox) */
+	NB_SPN_FROM_CANONICAL,   /* HTTP/<end of the CNAME chain> (Chrome/Edge) */
+	NB_SPN_FROM_BOTH,
 };
 
 /* Extended Protection (IIS extendedProtection tokenChecking), as --epa-probe tells it. */
@@ -80,6 +89,7 @@ struct nb_cfg {
 	bool no_channel_binding;    /* --no-channel-binding: tokens carry no bindings */
 	bool epa_probe;             /* --epa-probe (or --epa): tell each target's level */
 	enum nb_epa_level epa_want; /* --epa LEVEL; NB_EPA_UNKNOWN when not given */
+	enum nb_spn_from spn_from;
 };
 
 /* ------------------------------------------------------------------ cause codes */
@@ -300,6 +310,38 @@ void nb_eval_farm(const struct nb_cfg *cfg, struct nb_target *ts, size_t n);
  * (after the ticket's node). Returns 0 or IWA_ENOMEM. */
 int nb_render(struct iwa_check *root, const struct nb_cfg *cfg, const struct nb_ticket *tkt,
 	      const struct nb_target *ts, size_t n, int verbose, struct iwa_err *err);
+
+/* ------------------------------------------------------------------ DNS aliases */
+
+/* One SPN that browsers ask for, and what every target answered with its ticket. */
+struct nb_spn_run {
+	const char *who; /* "Chrome/Edge" (the canonical name) or "Firefox" (as typed) */
+	bool canonical;
+	struct nb_ticket tkt;
+	struct nb_target *ts;
+	size_t n;
+};
+
+/* Pure: which SPNs to ask for: the canonical name's and/or the typed one's (--spn-from,
+ * whether the host is an alias; for a name that is no alias only the typed one). */
+void nb_spn_plan(enum nb_spn_from f, bool alias, bool *canonical, bool *typed);
+/* Pure: the state of run i's failed ticket: WARNING when the KDC knows no account for its
+ * SPN while another run's browsers are fully served (they fall back to NTLM, the others
+ * get Kerberos), else CRITICAL. */
+enum iwa_state nb_spn_ticket_state(const struct nb_spn_run *r, size_t nr, size_t i);
+/* Pure: the "DNS" node: the chain and which clients ask for which SPN. */
+int nb_render_dns(struct iwa_check *root, const char *typed, const char *canonical,
+		  const char *chain_text, struct iwa_err *err);
+/* Pure: one group node per run under root ("Chrome/Edge (HTTP/x)") into groups[]. */
+int nb_alias_groups(struct iwa_check *root, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, struct iwa_err *err);
+/* Pure: the targets of each run under its group, the group's text and state, the DNS node,
+ * perfdata (the typed run's as without an alias, canonical_backends_ok and
+ * canonical_ticket_time for the other) and the first line "Chrome/Edge: OK, Firefox: falls
+ * back to NTLM (no HTTP/x)". */
+int nb_render_alias(struct iwa_check *root, const struct nb_cfg *cfg, const char *canonical,
+		    const char *chain_text, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, int verbose, struct iwa_err *err);
 
 /* Runs the check as nb_run does (filling root the same way) and, when out is not NULL, hands
  * over the per-target verdicts (*out: free with nb_result_free; set only on success, and

@@ -939,3 +939,154 @@ void nb_result_free(struct nb_result *r)
 	r->targets = NULL;
 	r->n = 0;
 }
+
+/* ------------------------------------------------------------------ DNS aliases */
+
+void nb_spn_plan(enum nb_spn_from f, bool alias, bool *canonical, bool *typed)
+{
+	*canonical = alias && (f == NB_SPN_FROM_CANONICAL || f == NB_SPN_FROM_BOTH ||
+			       f == NB_SPN_FROM_DEFAULT);
+	*typed = !alias || f != NB_SPN_FROM_CANONICAL;
+}
+
+static size_t run_ok(const struct nb_spn_run *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ts[i].v.state == IWA_OK)
+			k++;
+	return k;
+}
+
+static bool run_served(const struct nb_spn_run *r)
+{
+	return r->tkt.ok && r->n > 0 && run_ok(r) == r->n;
+}
+
+enum iwa_state nb_spn_ticket_state(const struct nb_spn_run *r, size_t nr, size_t i)
+{
+	if (r[i].tkt.ok || r[i].tkt.cause != NB_TICKET_SPN_UNKNOWN)
+		return IWA_CRITICAL;
+	for (size_t j = 0; j < nr; j++)
+		if (j != i && run_served(&r[j]))
+			return IWA_WARNING;
+	return IWA_CRITICAL;
+}
+
+int nb_render_dns(struct iwa_check *root, const char *typed, const char *canonical,
+		  const char *chain_text, struct iwa_err *err)
+{
+	struct iwa_check *c =
+		iwa_check_add(root, IWA_OK, "%s is a DNS alias: %s", typed, chain_text);
+
+	if (c == NULL || iwa_check_set_name(c, "DNS") < 0 ||
+	    iwa_check_add_line(c,
+			       "Chrome and Edge (policy DisableAuthNegotiateCnameLookup unset or "
+			       "false, the default) ask for HTTP/%s",
+			       canonical) < 0 ||
+	    iwa_check_add_line(
+		    c,
+		    "Firefox, and Chrome/Edge with DisableAuthNegotiateCnameLookup=true, "
+		    "ask for HTTP/%s (the name as typed)",
+		    typed) < 0)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	return 0;
+}
+
+int nb_alias_groups(struct iwa_check *root, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, struct iwa_err *err)
+{
+	for (size_t i = 0; i < nr; i++) {
+		groups[i] = iwa_check_add(root, IWA_OK, "%s (%s)", r[i].who, r[i].tkt.spn_short);
+		if (groups[i] == NULL ||
+		    iwa_check_set_name(groups[i], r[i].canonical ? "canonical" : "typed") < 0)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* "OK", "falls back to NTLM (no HTTP/x)", the ticket's problem, or the failing targets. */
+static void run_words(const struct nb_spn_run *r, struct iwa_buf *b)
+{
+	size_t nok = run_ok(r), listed = 0;
+
+	if (!r->tkt.ok) {
+		if (r->tkt.cause == NB_TICKET_SPN_UNKNOWN)
+			iwa_buf_addf(b, "falls back to NTLM (no %s)", r->tkt.spn_short);
+		else
+			iwa_buf_addf(b, "%s", r->tkt.problem);
+		return;
+	}
+	if (nok == r->n) {
+		iwa_buf_addf(b, "OK");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct nb_verdict *v = &r->ts[i].v;
+
+		if (v->state == IWA_OK || v->summary[0] == '\0' || listed >= 3)
+			continue;
+		iwa_buf_addf(b, "%s%s: %s", listed++ ? "; " : "", r->ts[i].obs.label, v->summary);
+	}
+	iwa_buf_addf(b, " (%zu/%zu backends OK)", nok, r->n);
+}
+
+int nb_render_alias(struct iwa_check *root, const struct nb_cfg *cfg, const char *canonical,
+		    const char *chain_text, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, int verbose, struct iwa_err *err)
+{
+	struct iwa_buf sum, g;
+	double zero = 0;
+	bool all_ok = true;
+	int rc = 0;
+
+	iwa_buf_init(&sum, 0);
+	for (size_t i = 0; i < nr && rc == 0; i++) {
+		for (size_t k = 0; k < r[i].n && rc == 0; k++)
+			rc = render_target(groups[i], &r[i].ts[k], verbose, err);
+		if (rc < 0)
+			break;
+		iwa_buf_init(&g, 0);
+		run_words(&r[i], &g);
+		if (!r[i].tkt.ok)
+			iwa_check_raise(groups[i], nb_spn_ticket_state(r, nr, i));
+		if (iwa_check_set_text(groups[i], "%s (%s): %s", r[i].who, r[i].tkt.spn_short,
+				       g.data != NULL ? g.data : "") < 0 ||
+		    iwa_buf_addf(&sum, "%s%s: %s", i ? ", " : "", r[i].who,
+				 g.data != NULL ? g.data : "") < 0)
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		iwa_buf_free(&g);
+		if (!run_served(&r[i]))
+			all_ok = false;
+	}
+	if (rc == 0)
+		rc = nb_render_dns(root, cfg->url_host, canonical, chain_text, err);
+	if (rc < 0) {
+		iwa_buf_free(&sum);
+		return rc;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		double max = (double)r[i].n;
+
+		if (!r[i].canonical) {
+			add_perfdata(root, cfg, &r[i].tkt, r[i].ts, r[i].n, run_ok(&r[i]));
+			continue;
+		}
+		iwa_check_perf(root, "canonical_backends_ok", (double)run_ok(&r[i]), "", NULL,
+			       &zero, &max);
+		iwa_check_perf(root, "canonical_ticket_time", r[i].tkt.seconds, "s", NULL, &zero,
+			       NULL);
+	}
+	if (all_ok && nr == 2)
+		rc = iwa_check_set_text(
+			root,
+			"Chrome/Edge and Firefox: %zu/%zu backends accept Kerberos for %s and %s, "
+			"mutual authentication verified (%s)",
+			r[0].n, r[0].n, r[0].tkt.spn_short, r[1].tkt.spn_short, chain_text);
+	else
+		rc = iwa_check_set_text(root, "%s (%s)", sum.data != NULL ? sum.data : "",
+					chain_text);
+	iwa_buf_free(&sum);
+	return rc < 0 ? iwa_err_set(err, IWA_ENOMEM, "out of memory") : 0;
+}

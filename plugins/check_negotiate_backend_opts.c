@@ -276,6 +276,17 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 					   arg);
 		cfg->epa_probe = true;
 		return 0;
+	case OPT_SPN_FROM:
+		if (strcmp(arg, "typed") == 0)
+			cfg->spn_from = NB_SPN_FROM_TYPED;
+		else if (strcmp(arg, "canonical") == 0)
+			cfg->spn_from = NB_SPN_FROM_CANONICAL;
+		else if (strcmp(arg, "both") == 0)
+			cfg->spn_from = NB_SPN_FROM_BOTH;
+		else
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--spn-from: '%s' is not typed, canonical or both", arg);
+		return 0;
 	default:
 		return iwa_err_set(err, IWA_EINVAL, "unhandled option");
 	}
@@ -300,6 +311,10 @@ int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err
 				   "the TLS certificate)");
 	if (cfg->no_vip && cfg->nbackends == 0)
 		return iwa_err_set(err, IWA_EINVAL, "--no-vip without -B: nothing to check");
+	if (cfg->spn != NULL && cfg->spn_from != NB_SPN_FROM_DEFAULT)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--spn-from and --spn exclude each other (--spn is asked for "
+				   "exactly, without DNS)");
 	if (cfg->spn != NULL &&
 	    iwa_gss_service_principal(cfg->spn, "REALM", principal, sizeof(principal), &e2) < 0)
 		return iwa_err_set(err, IWA_EINVAL, "--spn: %s", e2.msg);

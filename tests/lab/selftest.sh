@@ -233,6 +233,26 @@ spn_scenario spn-on-computer "HTTP/$LAB_FQDN" "$LAB_SERVER1_DN" wrong_key_both
 spn_scenario host-alias "HOST/$LAB_FQDN" "$LAB_SERVER2_DN"
 fresh_tgt
 
+# ---------------------------------------------------------------- the DNS alias (cname-*)
+# the DC's DNS (not /etc/hosts) serves LAB_ALIAS_FQDN CNAME LAB_CANON_FQDN A VIP: getent asks
+# the system resolver with AI_CANONNAME (the canonical name is printed on the first line)
+run_cmd lx getent ahosts "$LAB_ALIAS_FQDN"
+check "DNS: $LAB_ALIAS_FQDN is an alias of $LAB_CANON_FQDN ($LAB_VIP_IP)" \
+  "$(printf '%s\n' "$OUT" | head -n 1 | grep -Eq "^${LAB_VIP_IP//./\\.} +STREAM ${LAB_CANON_FQDN//./\\.}$"; echo $?)" "$OUT"
+cname_scenario() { # name spn expected-owner-when-on
+  if ! scen "$1" on; then tap_fail "$1 on" "$(cat "$TMP/scen.out")"; return; fi
+  check "$1 on: GC shows $2 on $3" "$([ "$(spn_owners "$2")" = "$3" ]; echo $?)" "got: $(spn_owners "$2")"
+  fresh_tgt
+  run_cmd lx kvno "$2"
+  check "  KDC issues a ticket for $2" "$RC" "$ERR"
+  scen "$1" off || tap_fail "$1 off" "$(cat "$TMP/scen.out")"
+  check "$1 off: $2 registered nowhere" "$([ -z "$(spn_owners "$2")" ]; echo $?)" "got: $(spn_owners "$2")"
+}
+cname_scenario cname-spn-typed "HTTP/$LAB_ALIAS_FQDN" "$LAB_CAMSVC_DN"
+cname_scenario cname-spn-canonical "HTTP/$LAB_CANON_FQDN" "$LAB_CAMSVC_DN"
+cname_scenario cname-canonical-elsewhere "HTTP/$LAB_CANON_FQDN" "$LAB_SERVER2_DN"
+fresh_tgt
+
 # ---------------------------------------------------------------- backend scenarios
 backend_scenario() { # name n ip symptom-fn label
   local name=$1 n=$2 ip=$3
