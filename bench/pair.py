@@ -10,7 +10,8 @@ from the kernel's accounting of that process and its waited-for children (wait4:
 CPU), /usr/bin/time -f %M (peak RSS of the largest process) and a monotonic clock around fork..wait (wall). Output
 goes to /dev/null. Prints the median of each figure for A and B, and A/B as the ratio of the
 medians (wall, CPU) with the min..max of the pair-by-pair wall ratios, so machine drift during
-the run hits both sides alike. Without -b only A is timed. A run whose exit code is not in
+the run hits both sides alike. --watch PIDS also charges the CPU those processes (and their
+children) used during each run to that run's side (10 ms clock ticks: read the mean). Without -b only A is timed. A run whose exit code is not in
 --expect-* (default 0) is reported on stderr and counted; --tsv appends one line:
 name, A label, B label, A wall/cpu ms, A peak KiB, B wall/cpu ms, B peak KiB, wall ratio,
 cpu ratio, runs, load average.
@@ -53,6 +54,24 @@ def run_once(argv):
             "rss": rss, "code": code}
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_ms(roots):
+    """CPU (user + sys, ms) of the processes in roots and of their children, now."""
+    procs = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        procs[int(d)] = (int(st[1]), int(st[11]) + int(st[12]))  # ppid, utime + stime
+    return sum(t for pid, (ppid, t) in procs.items() if pid in roots or ppid in roots) * 1000.0 / TICK
+
+
 def codes(text):
     return {int(x) for x in text.split(",") if x != ""}
 
@@ -73,15 +92,20 @@ def main():
     ap.add_argument("--tsv")
     ap.add_argument("--expect-a", default="0")
     ap.add_argument("--expect-b", default="0")
+    ap.add_argument("--watch", default="", help="PIDs (comma-separated) whose CPU, with their "
+                    "children's, is charged to the side that ran meanwhile (the servers)")
     o = ap.parse_args()
     sides = [("a", o.la, shlex.split(o.a), codes(o.expect_a))]
     if o.b:
         sides.append(("b", o.lb, shlex.split(o.b), codes(o.expect_b)))
     res = {k: [] for k, _, _, _ in sides}
     bad = 0
+    watch = {int(x) for x in o.watch.split(",") if x}
     for i in range(o.warmup + o.n):
         for k, label, argv, ok in sides:
+            w0 = tree_cpu_ms(watch) if watch else 0.0
             r = run_once(argv)
+            r["srv"] = tree_cpu_ms(watch) - w0 if watch else 0.0
             if r["code"] not in ok:
                 bad += 1
                 print("pair: %s run %d exited %d (expected %s)" % (label, i, r["code"], o.__dict__["expect_" + k]),
@@ -97,6 +121,9 @@ def main():
         print("  %-*s  wall %9.1f ms  cpu %9.1f ms  peak %7.1f MiB   (median of %d; wall %.1f..%.1f)"
               % (width, label, med(rs, "wall"), med(rs, "cpu"), med(rs, "rss") / 1024.0, len(rs),
                  min(r["wall"] for r in rs), max(r["wall"] for r in rs)))
+        if watch:
+            print("  %-*s  servers' cpu %.1f ms a run (mean; their processes: %s)"
+                  % (width, "", sum(r["srv"] for r in rs) / len(rs), o.watch))
     wr = cr = float("nan")
     if o.b:
         a, b = res["a"], res["b"]
