@@ -7,13 +7,13 @@
 # and the DC's database is put back (lab dc restore; also on exit). Goals: wall ratio <= 1.1,
 # peak RSS <= 32 MiB at 100k (release build), 2x the data -> <= 2.2x the time. Needs a running
 # lab and root; takes ~5 min on 2 shared cores.
-#   LAB_NS=... LAB_DIR=... BUILDDIR=_build/rel bench/spn_all.sh [RUNS [SIZE...]]   (default 5)
+#   LAB_NS=... LAB_DIR=... BUILDDIR=_build/rel bench/spn_all.sh [RUNS [SIZE...]]   (default 3)
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 LAB=${LAB:-$TOP/tests/lab/lab}
 BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory holding plugins/}
 case "$BUILDDIR" in /*) ;; *) BUILDDIR=$PWD/$BUILDDIR ;; esac
-RUNS=${1:-5}; shift || true
+RUNS=${1:-3}; shift || true
 SIZES=${*:-50000 100000}
 P=$BUILDDIR/plugins/check_spn_unique
 TSV=${BENCH_TSV:-/dev/null}
@@ -29,7 +29,7 @@ trap cleanup EXIT
 echo "uptime: $(uptime)"
 "$LAB" dc stop >/dev/null && "$LAB" dc snapshot >/dev/null || { echo "bench: lab dc stop/snapshot failed" >&2; "$LAB" dc start; exit 1; }
 "$LAB" dc start >/dev/null || exit 1
-declare -A WALL
+declare -A WALL RAW
 for n in $SIZES; do
   users=$(( n * 3 / 4 )) computers=$(( n - n * 3 / 4 ))
   t0=$(date +%s%N)
@@ -52,12 +52,16 @@ kinit -k -t "$LAB_MONITOR_KEYTAB" "$LAB_MONITOR_PRINCIPAL" || exit 2
   -a "$P -H $LAB_DC_FQDN --all --ccache $KRB5CCNAME -t 600" \
   -b "ldapsearch -Q -LLL -Y GSSAPI -H ldap://$LAB_DC_FQDN:3268 -b '' -E pr=1000/noprompt (servicePrincipalName=*) servicePrincipalName"
 INNER
-  WALL[$n]=$(sed -n 's/^  check_spn_unique --all  *wall *\([0-9.]*\) ms.*/\1/p' "$d/pair.$n")
+  WALL[$n]=$(sed -n 's/^  check_spn_unique --all  *wall *\([0-9.]*\) ms  cpu *\([0-9.]*\) ms.*/\1 \2/p' "$d/pair.$n")
+  RAW[$n]=$(sed -n 's/^  ldapsearch [^w]*wall *\([0-9.]*\) ms.*/\1/p' "$d/pair.$n")
   "$LAB" dc restore >/dev/null || exit 1
   LOADED=no
 done
 set -- $SIZES
 if [ $# -ge 2 ] && [ -n "${WALL[$1]:-}" ] && [ -n "${WALL[$2]:-}" ]; then
-  awk -v a="${WALL[$1]}" -v b="${WALL[$2]}" -v na="$1" -v nb="$2" 'BEGIN {
-    printf "growth: %d -> %d accounts (x%.1f): check_spn_unique --all wall x%.2f\n", na, nb, nb / na, b / a }'
+  read -r wa ca <<<"${WALL[$1]}"; read -r wb cb <<<"${WALL[$2]}"
+  awk -v wa="$wa" -v wb="$wb" -v ca="$ca" -v cb="$cb" -v ra="${RAW[$1]:-0}" -v rb="${RAW[$2]:-0}" \
+    -v na="$1" -v nb="$2" 'BEGIN {
+    printf "growth: %d -> %d accounts (x%.1f): check_spn_unique --all wall x%.2f, cpu x%.2f; the raw ldapsearch dump wall x%.2f (the DC'"'"'s share)\n",
+      na, nb, nb / na, wb / wa, cb / ca, ra > 0 ? rb / ra : 0 }'
 fi
