@@ -754,8 +754,9 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct iwa_ldap *l,
 		     struct iwa_check *root, struct iwa_err *err)
 {
-	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass",
-				"distinguishedName", NULL};
+	/* no distinguishedName: every entry carries its DN (ldap_get_dn); asking for it as an
+	 * attribute made the DC send it twice per entry */
+	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass", NULL};
 	const char *filter = "(servicePrincipalName=*)";
 	struct audit a;
 	struct spn_owner *owners = NULL;
