@@ -63,5 +63,5 @@ if [ $# -ge 2 ] && [ -n "${WALL[$1]:-}" ] && [ -n "${WALL[$2]:-}" ]; then
   awk -v wa="$wa" -v wb="$wb" -v ca="$ca" -v cb="$cb" -v ra="${RAW[$1]:-0}" -v rb="${RAW[$2]:-0}" \
     -v na="$1" -v nb="$2" 'BEGIN {
     printf "growth: %d -> %d accounts (x%.1f): check_spn_unique --all wall x%.2f, cpu x%.2f; the raw ldapsearch dump wall x%.2f (the DC'"'"'s share)\n",
-      na, nb, nb / na, wb / wa, cb / ca, ra > 0 ? rb / ra : 0 }'
+      na, nb, nb / na, wb / wa, cb / ca, (ra > 0 ? rb / ra : 0) }'
 fi
