@@ -17,6 +17,7 @@
 #include "gss.h"
 #include "kdc.h"
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <libsmbclient.h>
 #endif
 
@@ -323,6 +324,77 @@ int iwa_local_read(const char *dir, const char *rel, size_t max, uint8_t **data_
 
 #ifdef HAVE_SMBCLIENT
 
+/* libsmbclient is opened on the first SMB read, not at start-up: linking it pulls in ~118
+ * shared libraries (Samba's), ~50 ms of CPU on every run, --sysvol-path runs and -V included.
+ * The table below is every smbc_* function this file calls; the types come from the header. */
+#define SMB_FUNCS(X)                                                                               \
+	X(smbc_new_context)                                                                        \
+	X(smbc_free_context)                                                                       \
+	X(smbc_init_context)                                                                       \
+	X(smbc_setDebug)                                                                           \
+	X(smbc_setLogCallback)                                                                     \
+	X(smbc_setOptionUseKerberos)                                                               \
+	X(smbc_setOptionFallbackAfterKerberos)                                                     \
+	X(smbc_setOptionUseCCache)                                                                 \
+	X(smbc_setOptionNoAutoAnonymousLogin)                                                      \
+	X(smbc_setFunctionAuthDataWithContext)                                                     \
+	X(smbc_setTimeout)                                                                         \
+	X(smbc_setOptionProtocols)                                                                 \
+	X(smbc_getFunctionOpen)                                                                    \
+	X(smbc_getFunctionClose)                                                                   \
+	X(smbc_getFunctionRead)
+
+static struct {
+	bool loaded;
+#define SMB_FIELD(name) __typeof__(name) *name;
+	SMB_FUNCS(SMB_FIELD)
+#undef SMB_FIELD
+} smb_lib;
+
+/* dlopen()s libsmbclient once per process (never closed: Samba's libraries keep global state);
+ * IWA_EINVAL names the library and dlerror()'s reason (a broken install is ours to fix). */
+static int smb_lib_load(struct iwa_err *err)
+{
+	void *h;
+	const char *e;
+
+	if (smb_lib.loaded)
+		return 0;
+	h = dlopen(IWA_SMBCLIENT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "cannot load %s (%s): install libsmbclient, or read SYSVOL "
+				   "from a local copy with --sysvol-path",
+				   IWA_SMBCLIENT_SONAME, (e = dlerror()) != NULL ? e : "?");
+#define SMB_SYM(name)                                                                              \
+	*(void **)&smb_lib.name = dlsym(h, #name);                                                 \
+	if (smb_lib.name == NULL)                                                                  \
+		return iwa_err_set(err, IWA_EINVAL,                                                \
+				   "cannot load %s: it has no %s (libsmbclient 4.x is needed)",    \
+				   IWA_SMBCLIENT_SONAME, #name);
+	SMB_FUNCS(SMB_SYM)
+#undef SMB_SYM
+	smb_lib.loaded = true;
+	return 0;
+}
+
+/* From here on every smbc_* call goes through the table. */
+#define smbc_new_context smb_lib.smbc_new_context
+#define smbc_free_context smb_lib.smbc_free_context
+#define smbc_init_context smb_lib.smbc_init_context
+#define smbc_setDebug smb_lib.smbc_setDebug
+#define smbc_setLogCallback smb_lib.smbc_setLogCallback
+#define smbc_setOptionUseKerberos smb_lib.smbc_setOptionUseKerberos
+#define smbc_setOptionFallbackAfterKerberos smb_lib.smbc_setOptionFallbackAfterKerberos
+#define smbc_setOptionUseCCache smb_lib.smbc_setOptionUseCCache
+#define smbc_setOptionNoAutoAnonymousLogin smb_lib.smbc_setOptionNoAutoAnonymousLogin
+#define smbc_setFunctionAuthDataWithContext smb_lib.smbc_setFunctionAuthDataWithContext
+#define smbc_setTimeout smb_lib.smbc_setTimeout
+#define smbc_setOptionProtocols smb_lib.smbc_setOptionProtocols
+#define smbc_getFunctionOpen smb_lib.smbc_getFunctionOpen
+#define smbc_getFunctionClose smb_lib.smbc_getFunctionClose
+#define smbc_getFunctionRead smb_lib.smbc_getFunctionRead
+
 struct iwa_smb {
 	SMBCCTX *ctx;
 	char last_log[256];
@@ -365,8 +437,12 @@ bool iwa_smb_available(void)
 
 int iwa_smb_open(long timeout_ms, struct iwa_smb **out, struct iwa_err *err)
 {
-	struct iwa_smb *s = calloc(1, sizeof(*s));
+	struct iwa_smb *s;
+	int rc = smb_lib_load(err);
 
+	if (rc != 0)
+		return rc;
+	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	s->ctx = smbc_new_context();

@@ -12,7 +12,15 @@
  * Kerberos: libsmbclient embeds Samba's Heimdal, which reads the FILE: cache named in
  * KRB5CCNAME (set by iwa_krb_setup). Options UseKerberos=1, FallbackAfterKerberos=0 (never
  * NTLM or anonymous), UseCCache=1, protocols SMB2_02..SMB3; its log goes nowhere (the last
- * line is kept for error messages). Reads are capped (max bytes). */
+ * line is kept for error messages). Reads are capped (max bytes).
+ * Why KRB5CCNAME and not an explicit cache (Samba 4.17's libsmbclient.h): the context has no
+ * krb5 ccache option; smbc_setOptionUseCCache() is winbind's cache, not a krb5 one;
+ * smbc_set_credentials_with_fallback() takes a user, a domain and a password only. Inside,
+ * the context's cli_credentials are guessed from the environment (KRB5CCNAME), and they are
+ * not reachable through the public API. So the cache reaches Samba through the environment.
+ * Loading: libsmbclient (IWA_SMBCLIENT_SONAME) is dlopen()ed by the first iwa_smb_open(), not
+ * linked: its ~118 libraries cost ~50 ms at every start, and --sysvol-path runs never load it.
+ * A library that cannot be loaded is IWA_EINVAL, naming it and the loader's reason. */
 #ifndef IWA_SMB_H
 #define IWA_SMB_H
 
@@ -42,7 +50,8 @@ int iwa_local_read(const char *dir, const char *rel, size_t max, uint8_t **data_
 		   size_t *len_out, struct iwa_err *err);
 
 struct iwa_smb;
-/* A libsmbclient context for this run (timeout_ms for connections and each response).
+/* A libsmbclient context for this run (timeout_ms for connections and each response); loads
+ * the library on first use (IWA_EINVAL "cannot load libsmbclient.so.0 (why): ...").
  * Without libsmbclient (configure --without-smbclient): IWA_EINVAL "built without ...". */
 int iwa_smb_open(long timeout_ms, struct iwa_smb **out, struct iwa_err *err);
 /* Reads smb://... (at most max bytes; more is IWA_ENOMEM "larger than ..."). IWA_ENOTFOUND

@@ -716,10 +716,33 @@ cleanup:
 }
 
 /* Audit state: the table, the owners (objects with at least one kept SPN), counters. */
+/* Audit mode keeps every object that holds an SPN, but shows only the owners of duplicates:
+ * per object 12 bytes, its RDN and (unless it is the RDN's value, or that and "$") its
+ * sAMAccountName in one string arena, and its parent DN once per parent (objects share OUs).
+ * The owner structs (64 bytes) with their DN and name in two mallocs were ~180 bytes an
+ * object: 18 MiB at 100,000 objects, ~5 here. */
+enum { SAM_NONE, SAM_STORED, SAM_RDN, SAM_RDN_DOLLAR };
+struct audit_obj {
+	uint32_t off;    /* "RDN\0" (then "sAMAccountName\0" when SAM_STORED) at strs + off */
+	uint32_t parent; /* index into poff, UINT32_MAX when the DN is one RDN */
+	uint8_t kind;    /* enum spn_kind */
+	uint8_t sam;     /* SAM_* */
+};
+
 struct audit {
 	const struct spn_cfg *cfg;
 	struct spn_table *t;
-	struct owners os;
+	struct audit_obj *objs;
+	size_t nobjs, capobjs;
+	char *strs;
+	size_t nstrs, capstrs;
+	uint32_t *poff; /* parent DN i at strs + poff[i] */
+	size_t nparents, capparents;
+	uint32_t *pslots; /* hash set of parents: index + 1, 0 = free */
+	size_t pcap;      /* power of two */
+	char **made;      /* strings audit_owners() built */
+	size_t nmade;
+	struct owners rc4; /* --rc4: every account's key attributes (spn_owner without SPNs) */
 	struct spn_audit_stats st;
 	int err;             /* IWA_ENOMEM or IWA_ELIMIT from the callback */
 	struct iwa_err emsg; /* its message */
@@ -736,12 +759,204 @@ static bool excluded(const struct spn_cfg *c, const char *spn)
 	return false;
 }
 
+/* Appends n bytes and a NUL to the string arena; *off where they start. IWA_ENOMEM. */
+static int strs_put(struct audit *a, const char *p, size_t n, uint32_t *off)
+{
+	if (a->nstrs + n + 1 > UINT32_MAX)
+		return IWA_ENOMEM;
+	if (a->capstrs - a->nstrs < n + 1) {
+		size_t cap = a->capstrs ? a->capstrs * 2 : 65536;
+		char *v;
+		while (cap - a->nstrs < n + 1)
+			cap *= 2;
+		v = realloc(a->strs, cap);
+		if (v == NULL)
+			return IWA_ENOMEM;
+		a->strs = v;
+		a->capstrs = cap;
+	}
+	memcpy(a->strs + a->nstrs, p, n);
+	a->strs[a->nstrs + n] = '\0';
+	*off = (uint32_t)a->nstrs;
+	a->nstrs += n + 1;
+	return 0;
+}
+
+static uint32_t fnv1a(const char *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* The index of parent DN p (added when new); IWA_ENOMEM. */
+static int parent_id(struct audit *a, const char *p, uint32_t *id)
+{
+	uint32_t h = fnv1a(p), off;
+	size_t i;
+
+	if ((a->nparents + 1) * 2 > a->pcap) { /* grow: load <= 1/2 */
+		size_t cap = a->pcap ? a->pcap * 2 : 256, k;
+		uint32_t *slots = calloc(cap, sizeof *slots);
+		if (slots == NULL)
+			return IWA_ENOMEM;
+		for (k = 0; k < a->nparents; k++) {
+			for (i = fnv1a(a->strs + a->poff[k]) & (cap - 1); slots[i] != 0;
+			     i = (i + 1) & (cap - 1))
+				;
+			slots[i] = (uint32_t)k + 1;
+		}
+		free(a->pslots);
+		a->pslots = slots;
+		a->pcap = cap;
+	}
+	for (i = h & (a->pcap - 1); a->pslots[i] != 0; i = (i + 1) & (a->pcap - 1))
+		if (strcmp(a->strs + a->poff[a->pslots[i] - 1], p) == 0) {
+			*id = a->pslots[i] - 1;
+			return 0;
+		}
+	if (a->nparents == a->capparents) {
+		size_t cap = a->capparents ? a->capparents * 2 : 64;
+		uint32_t *v = realloc(a->poff, cap * sizeof *v);
+		if (v == NULL)
+			return IWA_ENOMEM;
+		a->poff = v;
+		a->capparents = cap;
+	}
+	if (a->nparents >= UINT32_MAX - 1 || strs_put(a, p, strlen(p), &off) < 0)
+		return IWA_ENOMEM;
+	a->poff[a->nparents] = off;
+	a->pslots[i] = (uint32_t)++a->nparents;
+	*id = (uint32_t)a->nparents - 1;
+	return 0;
+}
+
+/* Appends one object (its DN and sAMAccountName) to a's arrays; IWA_ENOMEM. */
+static int audit_obj_push(struct audit *a, const char *dn, const char *sam, enum spn_kind kind)
+{
+	const char *comma = dn, *val;
+	struct audit_obj o = {0, UINT32_MAX, (uint8_t)kind, SAM_NONE};
+	uint32_t soff;
+	size_t nrdn, nval;
+	int rc;
+
+	while (*comma != '\0' && *comma != ',') /* the first unescaped comma ends the RDN */
+		comma += comma[0] == '\\' && comma[1] != '\0' ? 2 : 1;
+	nrdn = (size_t)(comma - dn);
+	val = memchr(dn, '=', nrdn);
+	val = val != NULL ? val + 1 : dn;
+	nval = nrdn - (size_t)(val - dn);
+	if (sam != NULL && strncmp(sam, val, nval) == 0 && sam[nval] == '\0')
+		o.sam = SAM_RDN;
+	else if (sam != NULL && strncmp(sam, val, nval) == 0 && strcmp(sam + nval, "$") == 0)
+		o.sam = SAM_RDN_DOLLAR;
+	else if (sam != NULL)
+		o.sam = SAM_STORED;
+	if (*comma == ',' && (rc = parent_id(a, comma + 1, &o.parent)) < 0)
+		return rc;
+	if (a->nobjs == a->capobjs) {
+		size_t cap = a->capobjs ? a->capobjs * 2 : 1024;
+		struct audit_obj *v = realloc(a->objs, cap * sizeof *v);
+		if (v == NULL)
+			return IWA_ENOMEM;
+		a->objs = v;
+		a->capobjs = cap;
+	}
+	if ((rc = strs_put(a, dn, nrdn, &o.off)) < 0 ||
+	    (o.sam == SAM_STORED && (rc = strs_put(a, sam, strlen(sam), &soff)) < 0))
+		return rc;
+	a->objs[a->nobjs++] = o;
+	return 0;
+}
+
+/* A new string joining a (na bytes), sep (may be "") and b; kept in a->made. NULL: no memory. */
+static char *audit_made(struct audit *au, const char *a, size_t na, const char *sep, const char *b)
+{
+	size_t ns = strlen(sep), nb = strlen(b);
+	char *p = malloc(na + ns + nb + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, a, na);
+	memcpy(p + na, sep, ns);
+	memcpy(p + na + ns, b, nb + 1);
+	au->made[au->nmade++] = p;
+	return p;
+}
+
+/* The owner array spn_eval_audit() reads: one slot per object, filled only for the owners of
+ * duplicates (the only ones it shows), with their DN and name rebuilt (kept in a->made).
+ * calloc'd: the slots never written stay untouched zero pages. NULL when out of memory. */
+static struct spn_owner *audit_owners(struct audit *a)
+{
+	struct spn_owner *v = calloc(a->nobjs > 0 ? a->nobjs : 1, sizeof *v);
+	const struct spn_entry **d = NULL;
+	size_t nd = 0, i, total = 0;
+	uint32_t j;
+
+	if (v == NULL || spn_table_duplicates(a->t, &d, &nd) < 0)
+		goto oom;
+	for (i = 0; i < nd; i++)
+		total += d[i]->n_owners;
+	a->made = calloc(2 * total + 1, sizeof *a->made);
+	if (a->made == NULL)
+		goto oom;
+	for (i = 0; i < nd; i++)
+		for (j = 0; j < d[i]->n_owners; j++) {
+			uint32_t k = spn_entry_owner(d[i], j);
+			const struct audit_obj *o = &a->objs[k];
+			const char *rdn = a->strs + o->off, *val;
+			size_t nrdn = strlen(rdn);
+
+			if (v[k].dn != NULL)
+				continue;
+			v[k].dn = o->parent == UINT32_MAX
+					  ? audit_made(a, rdn, nrdn, "", "")
+					  : audit_made(a, rdn, nrdn, ",",
+						       a->strs + a->poff[o->parent]);
+			val = strchr(rdn, '=');
+			val = val != NULL ? val + 1 : rdn;
+			if (o->sam == SAM_STORED)
+				v[k].sam = a->strs + o->off + nrdn + 1;
+			else if (o->sam == SAM_RDN || o->sam == SAM_RDN_DOLLAR)
+				v[k].sam = audit_made(a, val, strlen(val), "",
+						      o->sam == SAM_RDN_DOLLAR ? "$" : "");
+			v[k].kind = (enum spn_kind)o->kind;
+			if (v[k].dn == NULL || (o->sam >= SAM_RDN && v[k].sam == NULL))
+				goto oom;
+		}
+	free(d);
+	return v;
+oom:
+	free(d);
+	free(v);
+	return NULL;
+}
+
+/* --rc4: an account's key attributes, kept whole (an spn_owner without SPNs, ~180 bytes: only
+ * with --rc4) until the domain's AES date is known after the scan. IWA_ENOMEM. */
+static int audit_rc4_push(struct audit *a, LDAP *ld, LDAPMessage *e, const char *dn,
+			  const char *sam, enum spn_kind kind)
+{
+	struct spn_owner *o = owners_push(&a->rc4);
+
+	if (o == NULL)
+		return IWA_ENOMEM;
+	o->dn = iwa_strdup(dn);
+	o->sam = sam != NULL ? iwa_strdup(sam) : NULL;
+	o->kind = kind;
+	read_key_attrs(ld, e, o);
+	return o->dn == NULL || (sam != NULL && o->sam == NULL) ? IWA_ENOMEM : 0;
+}
+
 /* Audit mode: streams each entry's SPN values into the table. */
 static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 {
 	struct audit *a = ctx;
 	struct berval **v = NULL;
-	struct spn_owner *o = NULL;
+	bool pushed = false;
 	char buf[1024];
 	size_t i, n = 0;
 	int rc;
@@ -770,28 +985,22 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 					     a->st.spns, a->st.objects);
 			return 1;
 		}
-		if (o == NULL) {
+		if (!pushed) {
 			char *dn = ldap_get_dn(ld, e);
+			char *sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
+			enum spn_kind kind = entry_kind(ld, e);
 
-			o = owners_push(&a->os);
-			if (o == NULL) {
-				ldap_memfree(dn);
-				rc = IWA_ENOMEM;
-				break;
-			}
-			o->dn = iwa_strdup(dn);
+			rc = dn != NULL ? audit_obj_push(a, dn, sam, kind) : IWA_ENOMEM;
+			if (rc == 0 && a->cfg->rc4 && kind != SPN_KIND_OTHER)
+				rc = audit_rc4_push(a, ld, e, dn, sam, kind);
 			ldap_memfree(dn);
-			o->sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
-			o->kind = entry_kind(ld, e);
-			if (a->cfg->rc4)
-				read_key_attrs(ld, e, o);
-			if (o->dn == NULL) {
-				rc = IWA_ENOMEM;
+			free(sam);
+			if (rc < 0)
 				break;
-			}
+			pushed = true;
 			a->st.objects++;
 		}
-		rc = spn_table_add(a->t, buf, (uint32_t)(a->os.n - 1));
+		rc = spn_table_add(a->t, buf, (uint32_t)(a->nobjs - 1));
 		if (rc < 0)
 			break;
 		a->st.spns++;
@@ -809,18 +1018,19 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct iwa_ldap *l,
 		     struct iwa_check *root, struct iwa_err *err)
 {
-	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass",
-				"distinguishedName", NULL};
+	/* no distinguishedName: every entry carries its DN (ldap_get_dn); asking for it as an
+	 * attribute made the DC send it twice per entry */
+	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass", NULL};
 	static char *attrs_rc4[] = {"servicePrincipalName",
 				    "sAMAccountName",
 				    "objectClass",
-				    "distinguishedName",
 				    "msDS-SupportedEncryptionTypes",
 				    "pwdLastSet",
 				    "objectSid",
 				    NULL};
 	const char *filter = "(servicePrincipalName=*)";
 	struct audit a;
+	struct spn_owner *owners = NULL;
 	char *base = NULL;
 	double t0;
 	int rc;
@@ -839,21 +1049,23 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct 
 	}
 	if (rc < 0)
 		goto cleanup;
-	rc = spn_eval_audit(a.t, a.os.v, a.os.n, &a.st, &c->th, c->max_list, root);
+	owners = audit_owners(&a);
+	rc = owners != NULL ? spn_eval_audit(a.t, owners, a.nobjs, &a.st, &c->th, c->max_list, root)
+			    : -1;
 	if (rc < 0) {
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	if (c->rc4) {
 		struct aes_date d = {false, 0};
-		for (size_t i = 0; i < a.os.n; i++) /* the domain of the first account */
-			if (a.os.v[i].has_sid && a.os.v[i].kind != SPN_KIND_OTHER) {
-				rc = read_aes_date(c, l, &a.os.v[i], &d, err);
+		for (size_t i = 0; i < a.rc4.n; i++) /* the domain of the first account */
+			if (a.rc4.v[i].has_sid) {
+				rc = read_aes_date(c, l, &a.rc4.v[i], &d, err);
 				break;
 			}
 		if (rc < 0)
 			goto cleanup;
-		if (spn_eval_audit_rc4(a.os.v, a.os.n, d.has, d.ft, c->allow_rc4, c->max_list,
+		if (spn_eval_audit_rc4(a.rc4.v, a.rc4.n, d.has, d.ft, c->allow_rc4, c->max_list,
 				       root) < 0) {
 			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 			goto cleanup;
@@ -874,7 +1086,15 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct 
 cleanup:
 	free(base);
 	spn_table_free(a.t);
-	owners_free(&a.os);
+	free(owners);
+	for (size_t k = 0; k < a.nmade; k++)
+		free(a.made[k]);
+	free(a.made);
+	free(a.objs);
+	free(a.strs);
+	free(a.poff);
+	free(a.pslots);
+	owners_free(&a.rc4);
 	return rc;
 }
 

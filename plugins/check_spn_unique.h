@@ -129,11 +129,11 @@ void spn_expect_setspn_name(const char *expect, char *buf, size_t n);
 /* One distinct SPN (case-insensitive) and the owners (indices into the caller's owner
  * array) holding it, first seen casing kept for display. */
 struct spn_entry {
-	char *spn;
+	char *spn;      /* right after the entry, in the table's arena */
+	uint32_t *more; /* owners 2..n, only for duplicates */
 	uint32_t hash;
 	uint32_t n_owners;
 	uint32_t owner0;
-	uint32_t *more; /* owners 2..n, only for duplicates */
 	uint32_t more_cap;
 };
 uint32_t spn_entry_owner(const struct spn_entry *e, uint32_t i);
