@@ -53,7 +53,7 @@ static const char *code_words(enum farm_nb_code c)
 	case FARM_NB_WRONG_KEY:
 		return "401 after the Kerberos token (wrong key)";
 	case FARM_NB_NO_TICKET:
-		return "not tested (no ticket)";
+		return "not tested";
 	case FARM_NB_DOWN:
 		return "unreachable";
 	case FARM_NB_NTLM_ONLY:
@@ -80,7 +80,7 @@ static void explain_targets(const struct farm_facts *f, struct farm_result *r, u
 
 #define M(c) (1u << (c))
 /* What follows when Kerberos cannot get or use the ticket. */
-#define KRB_FAILURES (M(FARM_NB_NO_TICKET) | M(FARM_NB_WRONG_KEY) | M(FARM_NB_OTHER))
+#define KRB_FAILURES (M(FARM_NB_NO_TICKET) | M(FARM_NB_WRONG_KEY))
 
 static int setspn_name(const char *acct, char *buf, size_t n)
 {
@@ -188,7 +188,9 @@ static int rule_spn_wrong_account(const struct farm_facts *f, struct farm_result
 	r->spn_done = true;
 	if (f->nb_run && !f->ticket_ok)
 		r->ticket_done = true;
-	explain_targets(f, r, KRB_FAILURES, "ticket encrypted with the key of the SPN's owner");
+	explain_targets(f, r, KRB_FAILURES,
+			"ticket encrypted with the key of the SPN's owner; a backend's own key "
+			"setting can only be judged once the SPN is fixed");
 	return 0;
 }
 
@@ -317,9 +319,20 @@ static int rule_wrong_key(const struct farm_facts *f, struct farm_result *r)
  * start). */
 static int rule_gpo(const struct farm_facts *f, struct farm_result *r)
 {
+	char servers[512] = "";
+	size_t l = 0;
 	if (!f->gpo_run || r->gpo_done || f->gpo_state == IWA_OK)
 		return 0;
-	struct farm_cause *c = add_cause(r, "gpo", f->gpo_state, "gpo", f->account);
+	for (size_t i = 0; i < f->ncomp; i++) {
+		if (f->comp[i].holds_right)
+			continue;
+		l += (size_t)snprintf(servers + l, l < sizeof servers ? sizeof servers - l : 0,
+				      "%s%s", l ? ", " : "", f->comp[i].name);
+		if (l >= sizeof servers)
+			l = sizeof servers - 1;
+	}
+	struct farm_cause *c =
+		add_cause(r, "gpo", f->gpo_state, "gpo", servers[0] ? servers : f->account);
 	if (c == NULL)
 		return IWA_ELIMIT;
 	sfmt(c->cause, sizeof c->cause, "%s", f->gpo_text);
@@ -518,7 +531,8 @@ enum farm_nb_code farm_nb_code_from_text(enum iwa_state st, const char *text)
 		return FARM_NB_NTLM_ONLY;
 	if (strstr(text, "refused") != NULL || strstr(text, "timed out") != NULL ||
 	    strstr(text, "timeout") != NULL || strstr(text, "no answer") != NULL ||
-	    strstr(text, "does not resolve") != NULL || strstr(text, "closed without") != NULL)
+	    strstr(text, "does not resolve") != NULL || strstr(text, "closed without") != NULL ||
+	    strstr(text, "cannot connect") != NULL)
 		return FARM_NB_DOWN;
 	return FARM_NB_OTHER;
 }

@@ -100,7 +100,7 @@ static void test_spn_missing(void **st)
 	assert_string_equal(r.cause[0].rule, "spn-missing");
 	assert_string_equal(r.cause[0].layer, "spn");
 	assert_string_equal(r.cause[0].fix, "setspn -S HTTP/sso.camtest.test cam-svc");
-	assert_true(has_cons(&r, "server1 not tested (no ticket)"));
+	assert_true(has_cons(&r, "server1 not tested (no key for the SPN)"));
 	assert_true(has_cons(&r, "server2 not tested"));
 	assert_true(has_cons(&r, "vip not tested"));
 	assert_true(has_cons(&r, "no Kerberos ticket"));
@@ -245,6 +245,7 @@ static void test_gpo_alone(void **st)
 	assert_int_equal(farm_correlate(&f, &r), 0);
 	assert_int_equal(r.ncauses, 1);
 	assert_string_equal(r.cause[0].rule, "gpo");
+	assert_string_equal(r.cause[0].object, "SERVER1, SERVER2");
 	assert_int_equal(r.ncons, 0);
 }
 
@@ -312,6 +313,7 @@ static void test_two_causes(void **st)
 	assert_string_equal(r.cause[1].rule, "backend");
 	assert_string_equal(r.cause[1].object, "SERVER1");
 	assert_true(has_cons(&r, "server2 not tested"));
+	assert_true(has_cons(&r, "vip not tested"));
 	assert_false(has_cons(&r, "server1"));
 }
 
