@@ -259,6 +259,7 @@ struct nb_job {
 	struct iwa_ctx *ctx;
 	struct nb_cfg *cfg;
 	struct iwa_check *node;
+	struct nb_result res;
 	struct iwa_err err;
 	int rc;
 };
@@ -268,7 +269,7 @@ struct nb_job {
 static void *nb_thread(void *arg)
 {
 	struct nb_job *j = arg;
-	j->rc = nb_run(j->ctx, j->cfg, j->node, &j->err);
+	j->rc = nb_run_verdicts(j->ctx, j->cfg, j->node, &j->res, &j->err);
 	return NULL;
 }
 
@@ -285,36 +286,29 @@ static void layer_done(struct iwa_check *node, int m, int rc, const struct iwa_e
 	free(t);
 }
 
-/* The backend layer's nodes -> facts (one per target, the "ticket" node). */
-static void nb_facts(const struct farm_cfg *c, const struct iwa_check *node, struct farm_facts *f)
+/* The backend module's verdicts -> facts (one per target, the ticket). */
+static void nb_facts(const struct farm_cfg *c, const struct nb_result *res, struct farm_facts *f)
 {
-	f->ticket_ok = true;
-	for (size_t i = 0; i < iwa_check_nkids(node); i++) {
-		const struct iwa_check *k = iwa_check_kid(node, i);
-		const char *name = iwa_check_name(k);
-		if (name == NULL)
-			continue;
-		if (strcmp(name, "ticket") == 0) {
-			f->ticket_ok = iwa_check_state(k) == IWA_OK;
-			snprintf(f->ticket_text, sizeof f->ticket_text, "%s", iwa_check_text(k));
-			continue;
-		}
-		if (f->nt == FARM_MAX_SERVERS + 1)
-			break;
+	f->ticket_ok = res->ticket.cause == NB_OK;
+	snprintf(f->ticket_text, sizeof f->ticket_text, "%s", res->ticket.problem);
+	for (size_t i = 0; i < res->n && f->nt < FARM_MAX_SERVERS + 1; i++) {
+		const struct nb_target *nt = &res->targets[i];
 		struct farm_target *t = &f->t[f->nt++];
-		snprintf(t->label, sizeof t->label, "%s", name);
-		t->vip = strcmp(name, VIP_LABEL) == 0;
+		snprintf(t->label, sizeof t->label, "%s", nt->obs.label);
+		t->vip = nt->obs.vip;
 		for (size_t s = 0; !t->vip && s < c->nserver; s++)
-			if (strcasecmp(c->server[s].name, name) == 0)
+			if (strcasecmp(c->server[s].name, nt->obs.label) == 0)
 				snprintf(t->server, sizeof t->server, "%s", c->server[s].name);
-		t->state = iwa_check_state(k);
-		snprintf(t->text, sizeof t->text, "%s", iwa_check_text(k));
-		t->code = farm_nb_code_from_text(t->state, t->text);
+		t->state = nt->v.state;
+		snprintf(t->text, sizeof t->text, "%s", nt->v.text);
+		t->code = farm_nb_code_from_cause(nt->v.cause);
+		if (t->code == FARM_NB_OK && t->state != IWA_OK)
+			t->code = FARM_NB_OTHER;
 	}
 }
 
 static void gather(const struct farm_cfg *c, struct iwa_check *const node[L_N], const bool ran[L_N],
-		   struct farm_facts *f)
+		   const struct nb_result *res, struct farm_facts *f)
 {
 	memset(f, 0, sizeof *f);
 	f->account = c->account;
@@ -337,7 +331,7 @@ static void gather(const struct farm_cfg *c, struct iwa_check *const node[L_N], 
 	if (ran[L_NB]) {
 		f->nb_run = true;
 		f->nb_state = iwa_check_state(node[L_NB]);
-		nb_facts(c, node[L_NB], f);
+		nb_facts(c, res, f);
 	}
 	if (ran[L_GPO] && c->blg_f.done) {
 		f->gpo_run = true;
@@ -445,7 +439,7 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	gather(c, node, ran, f);
+	gather(c, node, ran, &job.res, f);
 	rc = farm_correlate(f, r);
 	if (rc < 0) {
 		rc = iwa_err_set(err, rc, "too many causes to correlate");
@@ -486,6 +480,7 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 	if (rc < 0)
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 cleanup:
+	nb_result_free(&job.res);
 	iwa_buf_free(&b);
 	free(f);
 	free(r);

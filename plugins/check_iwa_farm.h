@@ -10,6 +10,7 @@
 #ifndef CHECK_IWA_FARM_H
 #define CHECK_IWA_FARM_H
 
+#include "check_negotiate_backend.h"
 #include "iwa.h"
 #include "output.h"
 #include "plugin.h"
@@ -19,13 +20,12 @@
 
 #define FARM_MAX_SERVERS 32
 #define FARM_MAX_CAUSES 48
-#define FARM_TEXT 1024
+#define FARM_TEXT 1536
 
 /* ------------------------------------------------------------------ facts (pure input) */
 
-/* What one backend (or the VIP) answered, as a cause code. Today read from the backend
- * layer's result texts (farm_nb_code_from_text); the extension point for the backend
- * module's own cause codes once its evaluation exposes them. */
+/* What one backend (or the VIP) answered: the backend module's public cause code (enum
+ * nb_cause of its pure evaluation) folded into what the rules tell apart. */
 enum farm_nb_code {
 	FARM_NB_OK = 0,
 	FARM_NB_503,       /* application pool stopped */
@@ -119,8 +119,9 @@ int farm_summary(const struct farm_facts *f, const struct farm_result *r, struct
 /* The JSON member `"root_causes":[{"layer":..,"object":..,"cause":..,"fix":..}]`, plus
  * `"consequences":[..]`. Appends to out. */
 int farm_json(const struct farm_result *r, struct iwa_buf *out);
-/* The backend layer's text for a target -> its code (see enum farm_nb_code). */
-enum farm_nb_code farm_nb_code_from_text(enum iwa_state st, const char *text);
+/* The backend module's cause code (enum nb_cause, check_negotiate_backend.h) -> the farm's
+ * coarser code the rules use. */
+enum farm_nb_code farm_nb_code_from_cause(enum nb_cause c);
 
 /* ------------------------------------------------------------------ the module */
 extern const struct iwa_plugin farm_check;

@@ -3,6 +3,7 @@
  * of rules applied in order; each rule marks what it explained, so a consequence is never also
  * listed as a cause. tests/unit/test_iwa_farm_rules.c exercises every rule. */
 #include "check_iwa_farm.h"
+#include "check_negotiate_backend.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -337,9 +338,9 @@ static int rule_gpo(const struct farm_facts *f, struct farm_result *r)
 		return IWA_ELIMIT;
 	sfmt(c->cause, sizeof c->cause, "%s", f->gpo_text);
 	sfmt(c->fix, sizeof c->fix,
-	     "link the GPO that grants 'Log on as a batch job' where the servers' computer "
-	     "accounts are (see the GPO layer), then gpupdate /force; the application pools "
-	     "stop (HTTP 503) at their next start until then");
+	     "correct the GPO as the finding says (see the GPO layer), then gpupdate /force "
+	     "on the servers; until then their application pools stop (HTTP 503) at their "
+	     "next start");
 	r->gpo_done = true;
 	return 0;
 }
@@ -515,24 +516,33 @@ int farm_json(const struct farm_result *r, struct iwa_buf *out)
 	return rc;
 }
 
-enum farm_nb_code farm_nb_code_from_text(enum iwa_state st, const char *text)
+enum farm_nb_code farm_nb_code_from_cause(enum nb_cause c)
 {
-	if (st == IWA_OK)
-		return FARM_NB_OK;
-	if (strstr(text, "HTTP 503") != NULL)
+	switch (c) {
+	case NB_OK:
+	case NB_SLOW:
+	case NB_NO_MUTUAL:
+		return FARM_NB_OK; /* their state (WARNING) still counts, as "other" below */
+	case NB_HTTP_503:
 		return FARM_NB_503;
-	if (strstr(text, "Kerberos not tested") != NULL)
-		return FARM_NB_NO_TICKET;
-	if (strstr(text, "clock") != NULL && strstr(text, "differ") != NULL)
-		return FARM_NB_SKEW;
-	if (strstr(text, "cannot decrypt the ticket") != NULL)
+	case NB_WRONG_KEY:
 		return FARM_NB_WRONG_KEY;
-	if (strstr(text, "Kerberos is off") != NULL)
+	case NB_NO_TICKET:
+		return FARM_NB_NO_TICKET;
+	case NB_CLOCK_SKEW:
+		return FARM_NB_SKEW;
+	case NB_NO_NEGOTIATE:
 		return FARM_NB_NTLM_ONLY;
-	if (strstr(text, "refused") != NULL || strstr(text, "timed out") != NULL ||
-	    strstr(text, "timeout") != NULL || strstr(text, "no answer") != NULL ||
-	    strstr(text, "does not resolve") != NULL || strstr(text, "closed without") != NULL ||
-	    strstr(text, "cannot connect") != NULL)
+	case NB_TIMEOUT_CONNECT:
+	case NB_TIMEOUT_TLS:
+	case NB_TIMEOUT_ANSWER:
+	case NB_TIMEOUT_TOKEN:
+	case NB_TIMEOUT_BODY:
+	case NB_UNREACHABLE:
+	case NB_NO_RESOLVE:
+	case NB_CLOSED:
 		return FARM_NB_DOWN;
-	return FARM_NB_OTHER;
+	default:
+		return FARM_NB_OTHER;
+	}
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_iwa_farm.h"
+#include "check_negotiate_backend.h"
 #include "util.h"
 
 static const char *WRONG_OU = "IIS-BatchLogon-GPO grants SeBatchLogonRight but is linked to "
@@ -334,21 +335,18 @@ static void test_json(void **st)
 	iwa_buf_free(&b);
 }
 
-static void test_code_from_text(void **st)
+static void test_code_from_cause(void **st)
 {
 	(void)st;
-	assert_int_equal(farm_nb_code_from_text(IWA_OK, "x"), FARM_NB_OK);
-	assert_int_equal(farm_nb_code_from_text(IWA_CRITICAL, "server1: HTTP 503 before"),
-			 FARM_NB_503);
-	assert_int_equal(farm_nb_code_from_text(IWA_CRITICAL, "the backend cannot decrypt the "
-							      "ticket for"),
-			 FARM_NB_WRONG_KEY);
-	assert_int_equal(farm_nb_code_from_text(IWA_UNKNOWN, "Kerberos not tested: no ticket"),
-			 FARM_NB_NO_TICKET);
-	assert_int_equal(farm_nb_code_from_text(IWA_CRITICAL, "connection refused"), FARM_NB_DOWN);
-	assert_int_equal(farm_nb_code_from_text(IWA_CRITICAL, "Kerberos is off on this backend"),
-			 FARM_NB_NTLM_ONLY);
-	assert_int_equal(farm_nb_code_from_text(IWA_CRITICAL, "something"), FARM_NB_OTHER);
+	assert_int_equal(farm_nb_code_from_cause(NB_OK), FARM_NB_OK);
+	assert_int_equal(farm_nb_code_from_cause(NB_HTTP_503), FARM_NB_503);
+	assert_int_equal(farm_nb_code_from_cause(NB_WRONG_KEY), FARM_NB_WRONG_KEY);
+	assert_int_equal(farm_nb_code_from_cause(NB_NO_TICKET), FARM_NB_NO_TICKET);
+	assert_int_equal(farm_nb_code_from_cause(NB_UNREACHABLE), FARM_NB_DOWN);
+	assert_int_equal(farm_nb_code_from_cause(NB_TIMEOUT_ANSWER), FARM_NB_DOWN);
+	assert_int_equal(farm_nb_code_from_cause(NB_NO_NEGOTIATE), FARM_NB_NTLM_ONLY);
+	assert_int_equal(farm_nb_code_from_cause(NB_CLOCK_SKEW), FARM_NB_SKEW);
+	assert_int_equal(farm_nb_code_from_cause(NB_REDIRECT), FARM_NB_OTHER);
 }
 
 int main(void)
@@ -368,7 +366,7 @@ int main(void)
 		cmocka_unit_test(test_spn_other),
 		cmocka_unit_test(test_two_causes),
 		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_code_from_text),
+		cmocka_unit_test(test_code_from_cause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
