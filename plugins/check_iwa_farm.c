@@ -273,6 +273,23 @@ static void *nb_thread(void *arg)
 	return NULL;
 }
 
+struct spn_job {
+	struct iwa_ctx *ctx;
+	struct spn_cfg *cfg;
+	struct iwa_check *node;
+	struct iwa_err err;
+	int rc;
+};
+
+/* The SPN layer in its own thread, on the connection prefetch opened (so iwa_ctx_ldap only
+ * finds it: ctx is read, not written); writes only its own node. */
+static void *spn_thread(void *arg)
+{
+	struct spn_job *j = arg;
+	j->rc = spn_run(j->ctx, j->cfg, j->node, &j->err);
+	return NULL;
+}
+
 /* Puts the layer's name before its summary and, when the layer could not run, its reason. */
 static void layer_done(struct iwa_check *node, int m, int rc, const struct iwa_err *e)
 {
@@ -348,17 +365,18 @@ static void gather(const struct farm_cfg *c, struct iwa_check *const node[L_N], 
 	}
 }
 
-/* Before the backends' thread starts: the directory connections (one per DC/port, SASL
+/* Before the layers' threads start: the directory connections (one per DC/port, SASL
  * GSSAPI's ldap/ ticket) and the SYSVOL cifs/ ticket, so that only the main thread writes
  * the credential cache while the thread gets its HTTP ticket. Failures are left to the
  * layers, which report them in their words. */
-static void prefetch(struct iwa_ctx *ctx, struct farm_cfg *c)
+static void prefetch(struct iwa_ctx *ctx, struct farm_cfg *c, bool *spn_conn_out)
 {
 	struct iwa_ldap *l;
 	struct iwa_krb *krb;
 	struct iwa_err e;
+	*spn_conn_out = false;
 	if (!c->skip[L_SPN])
-		(void)iwa_ctx_ldap(ctx, &c->spn.ldap, &l, &e);
+		*spn_conn_out = iwa_ctx_ldap(ctx, &c->spn.ldap, &l, &e) == 0;
 	if (!c->skip[L_GPO])
 		(void)iwa_ctx_ldap(ctx, &c->blg.ldap, &l, &e);
 	if (c->skip[L_GPO] || c->blg.sysvol_path != NULL || c->blg.sysvol_host == NULL ||
@@ -378,8 +396,9 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 	struct iwa_check *node[L_N] = {NULL, NULL, NULL};
 	bool ran[L_N] = {false, false, false};
 	struct nb_job job;
-	pthread_t th;
-	bool threaded = false;
+	struct spn_job sjob;
+	pthread_t th, sth;
+	bool threaded = false, sthreaded = false, spn_conn = false;
 	struct iwa_krb *krb;
 	struct farm_facts *f = NULL;
 	struct farm_result *r = NULL;
@@ -388,6 +407,7 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 
 	iwa_buf_init(&b, 32768);
 	memset(&job, 0, sizeof job);
+	memset(&sjob, 0, sizeof sjob);
 	for (int m = 0; m < L_N; m++) {
 		if (c->skip[m])
 			continue;
@@ -400,7 +420,7 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 	if (rc < 0 && (c->skip[L_NB] ? c->spn.ldap.bind_dn == NULL : true))
 		return rc;
 	rc = 0;
-	prefetch(ctx, c);
+	prefetch(ctx, c, &spn_conn);
 	if (!c->skip[L_NB]) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		job.ctx = ctx;
@@ -410,12 +430,14 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 		if (!threaded)
 			nb_thread(&job);
 	}
+	/* SPN in a thread too when its connection is open (else it would add one to ctx) */
 	if (!c->skip[L_SPN]) {
-		struct iwa_err e;
-		memset(&e, 0, sizeof e);
-		int lrc = spn_run(ctx, &c->spn, node[L_SPN], &e);
-		layer_done(node[L_SPN], L_SPN, lrc, &e);
-		ran[L_SPN] = lrc >= 0;
+		sjob.ctx = ctx;
+		sjob.cfg = &c->spn;
+		sjob.node = node[L_SPN];
+		sthreaded = spn_conn && pthread_create(&sth, NULL, spn_thread, &sjob) == 0;
+		if (!sthreaded)
+			spn_thread(&sjob);
 	}
 	if (!c->skip[L_GPO]) {
 		struct iwa_err e;
@@ -423,6 +445,12 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 		int lrc = blg_run(ctx, &c->blg, node[L_GPO], &e);
 		layer_done(node[L_GPO], L_GPO, lrc, &e);
 		ran[L_GPO] = lrc >= 0;
+	}
+	if (sthreaded)
+		pthread_join(sth, NULL);
+	if (!c->skip[L_SPN]) {
+		layer_done(node[L_SPN], L_SPN, sjob.rc, &sjob.err);
+		ran[L_SPN] = sjob.rc >= 0;
 	}
 	if (threaded)
 		pthread_join(th, NULL);

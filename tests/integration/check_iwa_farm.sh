@@ -109,6 +109,18 @@ two spn-missing gpo-missing-right 2 \
 two spn-on-computer backend-wrong-key 2 "spn:HTTP/sso.camtest.test:spn-wrong-account" \
   '^server2 401 .*can only be judged once the SPN is fixed'
 
+# ---------------------------------------------------------------- within -t
+scenario backend-blackhole on
+t0=$(date +%s%N)
+farm -t 4
+el=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect "backend-blackhole -t 4: CRITICAL naming the hung stage, the directory layers still judged" 2 \
+  '^FARM CRITICAL - root cause: \[backends SERVER1\] server1: .*did not answer the TLS handshake within' \
+  '^\[OK\] spn: ' '^\[OK\] gpo: '
+[ "$el" -lt 5500 ] && tap_ok "backend-blackhole -t 4: ended in ${el} ms (< 5.5 s)" ||
+  tap_fail "backend-blackhole -t 4: ended within -t" "took ${el} ms"
+scenario backend-blackhole off
+
 # ---------------------------------------------------------------- options
 farm --skip gpo --skip spn --no-vip
 expect "--skip gpo --skip spn --no-vip: only the backends" 0 \
