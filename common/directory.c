@@ -2,7 +2,8 @@
  *
  * Modeled on OpenLDAP's clients/tools/common.c (tool_conn_setup, tool_bind): ldap_initialize
  * with a URI, LDAPv3, referrals off, TLS options on the handle then LDAP_OPT_X_TLS_NEWCTX,
- * StartTLS, then SASL GSSAPI (credentials from krb.c through KRB5CCNAME) or a simple bind over
+ * StartTLS, then SASL GSSAPI (the run's credential cache handed to SASL explicitly as GSS-API
+ * credentials, LDAP_OPT_X_SASL_GSS_CREDS: KRB5CCNAME plays no part) or a simple bind over
  * TLS. Every blocking call gets the remaining time budget through LDAP_OPT_NETWORK_TIMEOUT and
  * LDAP_OPT_TIMEOUT, searches through their own timeout. Errors carry ldap_err2string and the
  * server's diagnostic message. */
@@ -31,9 +32,10 @@ struct iwa_ldap {
 	char *uri;
 	const char *mech; /* "GSSAPI" or "simple" */
 	double bind_seconds;
-	struct iwa_krb *krb; /* NULL for a simple bind */
-	bool own_krb;        /* krb set up here (iwa_ldap_connect without one): freed with l */
-	double deadline;     /* the run's deadline (iwa_now() seconds), from the caller */
+	struct iwa_krb *krb;       /* NULL for a simple bind */
+	struct iwa_gss_cred *cred; /* krb's cache as GSS-API credentials, for SASL GSSAPI */
+	bool own_krb;    /* krb set up here (iwa_ldap_connect without one): freed with l */
+	double deadline; /* the run's deadline (iwa_now() seconds), from the caller */
 	/* The stage under way, for a timeout's words: what it is ("during the SASL GSSAPI
 	 * bind"), when it began and the time it was given. */
 	char stage[600];
@@ -379,15 +381,32 @@ static int ldap_fail(struct iwa_ldap *l, int rc, const char *what, struct iwa_er
 	return code;
 }
 
-/* SASL interaction callback: supplies nothing (GSSAPI takes its credentials from
- * KRB5CCNAME); every prompt gets its default or an empty answer. */
+/* What the SASL interaction callback hands to the GSSAPI mechanism. */
+struct sasl_defaults {
+	void *gss_cred; /* gss_cred_id_t of the run's cache */
+	bool cred_set;  /* handed over (LDAP_OPT_X_SASL_GSS_CREDS accepted) */
+	bool cred_failed;
+};
+
+/* SASL interaction callback. The GSSAPI mechanism asks for the authorization name before its
+ * first gss_init_sec_context, once the bind's SASL context exists: that is when our
+ * credentials can be handed to it (LDAP_OPT_X_SASL_GSS_CREDS needs the context; the mechanism
+ * reads them on its next step), so it never looks for a cache through KRB5CCNAME. Every
+ * prompt gets its default or an empty answer. */
 static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
 {
+	struct sasl_defaults *d = defaults;
 	sasl_interact_t *it = in;
 
-	(void)ld;
 	(void)flags;
-	(void)defaults;
+	if (d != NULL && d->gss_cred != NULL && !d->cred_set) {
+		if (ldap_set_option(ld, LDAP_OPT_X_SASL_GSS_CREDS, d->gss_cred) !=
+		    LDAP_OPT_SUCCESS) {
+			d->cred_failed = true;
+			return LDAP_LOCAL_ERROR;
+		}
+		d->cred_set = true;
+	}
 	for (; it != NULL && it->id != SASL_CB_LIST_END; it++) {
 		it->result = it->defresult != NULL ? it->defresult : "";
 		it->len = (unsigned)strlen(it->result);
@@ -509,8 +528,8 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 	return 0;
 }
 
-/* SASL GSSAPI bind with the credentials krb.c put in KRB5CCNAME (iwa_krb_setup ran before the
- * connection). The service ticket ldap/<host> is fetched first by our bounded TGS exchange
+/* SASL GSSAPI bind with the run's credentials (l->krb's cache, handed to SASL explicitly by
+ * sasl_interact). The service ticket ldap/<host> is fetched first by our bounded TGS exchange
  * (gss.c, kdc.c) into that cache, named as SASL's GSS-API will name it: GSS then finds it
  * cached and makes no KDC exchange of its own. A KDC that refuses is left to the bind, which
  * reports it in today's words (one more quick exchange with a KDC that just answered). */
@@ -544,11 +563,20 @@ static int bind_gssapi(struct iwa_ldap *l, const struct iwa_ldap_opts *o, struct
 			    uses_tls(o) ? "minssf=0,maxssf=0" : "minssf=0,maxssf=256") !=
 	    LDAP_OPT_SUCCESS)
 		return iwa_err_set(err, IWA_EIO, "LDAP %s: cannot set SASL properties", l->uri);
+	rc = iwa_gss_cred_acquire(iwa_krb_ccache_name(l->krb), IWA_GSS_MECH_KRB5, &l->cred, err);
+	if (rc < 0)
+		return rc;
+	struct sasl_defaults d = {iwa_gss_cred_handle(l->cred), false, false};
 	rc = begin_stage(l, "during the SASL GSSAPI bind", err);
 	if (rc < 0)
 		return rc;
 	rc = ldap_sasl_interactive_bind_s(l->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
-					  sasl_interact, NULL);
+					  sasl_interact, &d);
+	if (d.cred_failed)
+		return iwa_err_set(err, IWA_EIO,
+				   "LDAP %s: libldap refused our Kerberos credentials for the SASL "
+				   "GSSAPI bind (LDAP_OPT_X_SASL_GSS_CREDS)",
+				   l->uri);
 	if (rc != LDAP_SUCCESS) {
 		char *diag = NULL;
 
@@ -1010,6 +1038,7 @@ void iwa_ldap_free(struct iwa_ldap *l)
 		return;
 	if (l->ld != NULL)
 		(void)ldap_unbind_ext_s(l->ld, NULL, NULL);
+	iwa_gss_cred_free(l->cred);
 	if (l->own_krb)
 		iwa_krb_free(l->krb);
 	free(l->uri);

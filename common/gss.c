@@ -560,6 +560,11 @@ cleanup:
 	return rc;
 }
 
+void *iwa_gss_cred_handle(const struct iwa_gss_cred *c)
+{
+	return c != NULL ? (void *)c->cred : NULL;
+}
+
 void iwa_gss_cred_free(struct iwa_gss_cred *c)
 {
 	OM_uint32 min;

@@ -94,6 +94,9 @@ struct iwa_gss_cred;
 int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
 			 struct iwa_err *err);
 void iwa_gss_cred_free(struct iwa_gss_cred *c);
+/* The gss_cred_id_t inside c (as a pointer: gss.h does not include gssapi.h), for a library
+ * that takes credentials explicitly (libldap's LDAP_OPT_X_SASL_GSS_CREDS). Owned by c. */
+void *iwa_gss_cred_handle(const struct iwa_gss_cred *c);
 
 struct iwa_gss_ctx;
 /* A new initiator context for `principal` (imported exactly, GSS_KRB5_NT_PRINCIPAL_NAME),

@@ -36,6 +36,8 @@
 #define PROTO_SVC_UNAVAILABLE 29 /* KDC_ERR_SVC_UNAVAILABLE in a KRB-ERROR (RFC 4120 7.5.9) */
 #define UDP_SENDS 3              /* first send and two retransmissions, as MIT's 3 passes */
 
+static unsigned long n_exchanges; /* requests sent by iwa_kdc_send */
+
 /* ------------------------------------------------------------------ pure parts */
 
 int iwa_kdc_parse(const char *spec, unsigned default_port, struct iwa_kdc_addr *out,
@@ -183,6 +185,259 @@ void iwa_kdc_timeout_text(const char *const *kdcs, size_t n, double waited, cons
 	s = iwa_buf_take(&b);
 	snprintf(buf, len, "%s", s != NULL ? s : "the KDC did not answer in time");
 	free(s);
+}
+
+/* ------------------------------------------------------------------ Kerberos messages (pure) */
+
+/* One TLV at p (len bytes left): single-byte tag, definite length (at most 4 length bytes).
+ * Returns 0 with tag, value slice and the TLV's whole size, or IWA_EPARSE. */
+static int der_tlv(const uint8_t *p, size_t len, uint8_t *tag, const uint8_t **val, size_t *vlen,
+		   size_t *total)
+{
+	size_t l, hdr = 2;
+
+	if (len < 2 || (p[0] & 0x1f) == 0x1f)
+		return IWA_EPARSE;
+	*tag = p[0];
+	if (p[1] < 0x80) {
+		l = p[1];
+	} else {
+		size_t nb = p[1] & 0x7f;
+		if (nb == 0 || nb > 4 || len < 2 + nb)
+			return IWA_EPARSE;
+		l = 0;
+		for (size_t i = 0; i < nb; i++)
+			l = (l << 8) | p[2 + i];
+		hdr += nb;
+	}
+	if (l > len - hdr)
+		return IWA_EPARSE;
+	*val = p + hdr;
+	*vlen = l;
+	*total = hdr + l;
+	return 0;
+}
+
+/* The value of the TLV with tag `want` directly inside a SEQUENCE's content (ctx), or
+ * IWA_ENOTFOUND; IWA_EPARSE on a malformed member. */
+static int der_field(const uint8_t *p, size_t len, uint8_t want, const uint8_t **val, size_t *vlen)
+{
+	while (len > 0) {
+		uint8_t tag;
+		const uint8_t *v;
+		size_t vl, tot;
+		if (der_tlv(p, len, &tag, &v, &vl, &tot) < 0)
+			return IWA_EPARSE;
+		if (tag == want) {
+			*val = v;
+			*vlen = vl;
+			return 0;
+		}
+		p += tot;
+		len -= tot;
+	}
+	return IWA_ENOTFOUND;
+}
+
+/* A whole TLV of the given tag as the only content of p (len); its value. */
+static int der_expect(const uint8_t *p, size_t len, uint8_t tag, const uint8_t **val, size_t *vlen)
+{
+	uint8_t t;
+	size_t tot;
+
+	if (der_tlv(p, len, &t, val, vlen, &tot) < 0 || t != tag)
+		return IWA_EPARSE;
+	return 0;
+}
+
+/* INTEGER (tag 0x02) of at most 4 bytes, two's complement, into an int32. */
+static int der_int32(const uint8_t *p, size_t len, int32_t *out)
+{
+	const uint8_t *v;
+	size_t vl;
+	uint32_t u;
+
+	if (der_expect(p, len, 0x02, &v, &vl) < 0 || vl == 0 || vl > 4)
+		return IWA_EPARSE;
+	u = (v[0] & 0x80) ? 0xffffffffu : 0;
+	for (size_t i = 0; i < vl; i++)
+		u = (u << 8) | v[i];
+	*out = (int32_t)u;
+	return 0;
+}
+
+/* [n] EXPLICIT INTEGER field of a SEQUENCE's content. */
+static int der_ctx_int(const uint8_t *seq, size_t len, unsigned n, int32_t *out)
+{
+	const uint8_t *v;
+	size_t vl;
+	int rc = der_field(seq, len, (uint8_t)(0xa0 | n), &v, &vl);
+
+	if (rc < 0)
+		return rc;
+	return der_int32(v, vl, out) < 0 ? IWA_EPARSE : 0;
+}
+
+int iwa_krb_error_parse(const uint8_t *msg, size_t len, struct iwa_krb_error *out)
+{
+	const uint8_t *app, *seq, *v;
+	size_t al, sl, vl;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (msg == NULL || der_expect(msg, len, 0x7e, &app, &al) < 0 ||
+	    der_expect(app, al, 0x30, &seq, &sl) < 0)
+		return IWA_EPARSE;
+	if (der_ctx_int(seq, sl, 6, &out->code) < 0)
+		return IWA_EPARSE;
+	rc = der_field(seq, sl, 0xac, &v, &vl);
+	if (rc == IWA_EPARSE)
+		return IWA_EPARSE;
+	if (rc == 0) {
+		if (der_expect(v, vl, 0x04, &out->edata, &out->edata_len) < 0)
+			return IWA_EPARSE;
+	}
+	return 0;
+}
+
+/* The etypes of an ETYPE-INFO2 / ETYPE-INFO value: SEQUENCE OF SEQUENCE { [0] etype, ... }. */
+static int etype_entries(const uint8_t *p, size_t len, int32_t *etypes, size_t max, size_t *n)
+{
+	const uint8_t *seq;
+	size_t sl;
+
+	*n = 0;
+	if (der_expect(p, len, 0x30, &seq, &sl) < 0)
+		return IWA_EPARSE;
+	while (sl > 0) {
+		uint8_t tag;
+		const uint8_t *e;
+		size_t el, tot;
+		int32_t et;
+		if (der_tlv(seq, sl, &tag, &e, &el, &tot) < 0 || tag != 0x30 ||
+		    der_ctx_int(e, el, 0, &et) < 0)
+			return IWA_EPARSE;
+		if (*n < max)
+			etypes[(*n)++] = et;
+		seq += tot;
+		sl -= tot;
+	}
+	return 0;
+}
+
+int iwa_krb_etype_info(const uint8_t *edata, size_t len, int32_t *etypes, size_t max, size_t *n_out)
+{
+	const uint8_t *seq, *info = NULL;
+	size_t sl, info_len = 0;
+	bool info2 = false;
+
+	*n_out = 0;
+	if (edata == NULL || der_expect(edata, len, 0x30, &seq, &sl) < 0)
+		return IWA_EPARSE;
+	while (sl > 0) { /* METHOD-DATA: SEQUENCE OF PA-DATA { [1] type, [2] value } */
+		uint8_t tag;
+		const uint8_t *pa, *v;
+		size_t pl, tot, vl;
+		int32_t type;
+		if (der_tlv(seq, sl, &tag, &pa, &pl, &tot) < 0 || tag != 0x30 ||
+		    der_ctx_int(pa, pl, 1, &type) < 0)
+			return IWA_EPARSE;
+		if ((type == 19 || (type == 11 && !info2))) {
+			const uint8_t *os;
+			size_t osl;
+			if (der_field(pa, pl, 0xa2, &v, &vl) < 0 ||
+			    der_expect(v, vl, 0x04, &os, &osl) < 0)
+				return IWA_EPARSE;
+			info = os;
+			info_len = osl;
+			info2 = info2 || type == 19;
+		}
+		seq += tot;
+		sl -= tot;
+	}
+	if (info == NULL)
+		return 0;
+	return etype_entries(info, info_len, etypes, max, n_out);
+}
+
+int iwa_krb_as_rep_etype(const uint8_t *msg, size_t len, int32_t *etype_out)
+{
+	const uint8_t *app, *seq, *v, *ed;
+	size_t al, sl, vl, el;
+
+	if (msg == NULL || der_expect(msg, len, 0x6b, &app, &al) < 0 ||
+	    der_expect(app, al, 0x30, &seq, &sl) < 0 || der_field(seq, sl, 0xa6, &v, &vl) < 0 ||
+	    der_expect(v, vl, 0x30, &ed, &el) < 0 || der_ctx_int(ed, el, 0, etype_out) < 0)
+		return IWA_EPARSE;
+	return 0;
+}
+
+int iwa_krb_token_error(const uint8_t *tok, size_t len, int32_t *code_out)
+{
+	static const uint8_t krb5_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+					   0xf7, 0x12, 0x01, 0x02, 0x02};
+	const uint8_t *v, *seq, *inner;
+	size_t vl, sl, il;
+	struct iwa_krb_error ke;
+	int rc;
+
+	if (tok == NULL || len < 2)
+		return IWA_EPARSE;
+	if (tok[0] == 0xa1) { /* negTokenResp: [1] SEQUENCE { ..., [2] responseToken } */
+		if (der_expect(tok, len, 0xa1, &v, &vl) < 0 ||
+		    der_expect(v, vl, 0x30, &seq, &sl) < 0)
+			return IWA_EPARSE;
+		rc = der_field(seq, sl, 0xa2, &v, &vl);
+		if (rc < 0)
+			return rc;
+		if (der_expect(v, vl, 0x04, &tok, &len) < 0)
+			return IWA_EPARSE;
+	}
+	/* [APPLICATION 0] IMPLICIT: the mechanism OID, then the krb5 token */
+	if (der_expect(tok, len, 0x60, &inner, &il) < 0)
+		return IWA_EPARSE;
+	if (il < sizeof krb5_oid + 2 || memcmp(inner, krb5_oid, sizeof krb5_oid) != 0)
+		return IWA_ENOTFOUND; /* another mechanism */
+	inner += sizeof krb5_oid;
+	il -= sizeof krb5_oid;
+	if (inner[0] != 0x03 || inner[1] != 0x00)
+		return IWA_ENOTFOUND; /* an AP-REQ (01 00) or AP-REP (02 00) */
+	if (iwa_krb_error_parse(inner + 2, il - 2, &ke) < 0)
+		return IWA_EPARSE;
+	*code_out = ke.code;
+	return 0;
+}
+
+bool iwa_krb_etype_aes(int32_t e)
+{
+	return e == 17 || e == 18 || e == 19 || e == 20;
+}
+
+bool iwa_krb_etype_rc4(int32_t e)
+{
+	return e == 23 || e == 24;
+}
+
+void iwa_krb_etype_name(int32_t e, char *buf, size_t len)
+{
+	static const struct {
+		int32_t e;
+		const char *name;
+	} names[] = {{17, "aes128-cts-hmac-sha1-96"},
+		     {18, "aes256-cts-hmac-sha1-96"},
+		     {19, "aes128-cts-hmac-sha256-128"},
+		     {20, "aes256-cts-hmac-sha384-192"},
+		     {23, "arcfour-hmac"},
+		     {24, "arcfour-hmac-exp"},
+		     {1, "des-cbc-crc"},
+		     {3, "des-cbc-md5"}};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].e == e) {
+			snprintf(buf, len, "%s", names[i].name);
+			return;
+		}
+	snprintf(buf, len, "etype %d", (int)e);
 }
 
 /* ------------------------------------------------------------------ the servers of a realm */
@@ -749,6 +1004,7 @@ int iwa_kdc_send(krb5_context ctx, const krb5_data *realm, const krb5_data *msg,
 	double next_start;
 	int rc = 0;
 
+	n_exchanges++;
 	reply_out->magic = KV5M_DATA;
 	reply_out->length = 0;
 	reply_out->data = NULL;
@@ -955,7 +1211,7 @@ static krb5_error_code step_tkt(krb5_context ctx, void *c, krb5_data *in, krb5_d
 
 /* Drives one context: step, send what it asks to its realm's KDCs, feed the reply back. */
 static int drive(krb5_context ctx, step_fn step, void *c, double deadline, const char *stage,
-		 krb5_error_code *kc_out, struct iwa_err *err)
+		 bool stop_nosupp, krb5_error_code *kc_out, struct iwa_err *err)
 {
 	krb5_data in = {KV5M_DATA, 0, NULL}, out = {KV5M_DATA, 0, NULL},
 		  realm = {KV5M_DATA, 0, NULL};
@@ -988,6 +1244,15 @@ static int drive(krb5_context ctx, step_fn step, void *c, double deadline, const
 		krb5_free_data_contents(ctx, &realm);
 		if (rc < 0)
 			break;
+		if (stop_nosupp) { /* MIT would ask again without referrals: the same answer */
+			struct iwa_krb_error ke;
+			if (iwa_krb_error_parse((const uint8_t *)in.data, in.length, &ke) == 0 &&
+			    ke.code == IWA_KRB_ERR_ETYPE_NOSUPP) {
+				*kc_out = KRB5KDC_ERR_ETYPE_NOSUPP;
+				rc = IWA_EAUTH;
+				break;
+			}
+		}
 	}
 	krb5_free_data_contents(ctx, &in);
 	krb5_free_data_contents(ctx, &out);
@@ -998,16 +1263,299 @@ static int drive(krb5_context ctx, step_fn step, void *c, double deadline, const
 int iwa_kdc_init_creds(krb5_context ctx, krb5_init_creds_context icc, double deadline,
 		       const char *stage, krb5_error_code *kc_out, struct iwa_err *err)
 {
-	return drive(ctx, step_init, icc, deadline, stage, kc_out, err);
+	return drive(ctx, step_init, icc, deadline, stage, false, kc_out, err);
 }
 
 int iwa_kdc_tkt_creds(krb5_context ctx, krb5_tkt_creds_context tcc, double deadline,
 		      const char *stage, krb5_error_code *kc_out, struct iwa_err *err)
 {
-	return drive(ctx, step_tkt, tcc, deadline, stage, kc_out, err);
+	return drive(ctx, step_tkt, tcc, deadline, stage, false, kc_out, err);
 }
 
 double iwa_kdc_deadline(void)
 {
 	return iwa_now() + (double)iwa_budget_remaining_ms() / 1000.0;
+}
+
+unsigned long iwa_kdc_exchanges(void)
+{
+	return n_exchanges;
+}
+
+/* ------------------------------------------------------------------ RC4 retirement probes */
+
+static int krb_text(krb5_context ctx, krb5_error_code kc, char *buf, size_t len)
+{
+	const char *m = krb5_get_error_message(ctx, kc);
+
+	snprintf(buf, len, "%s", m != NULL ? m : "unknown Kerberos error");
+	krb5_free_error_message(ctx, m);
+	return 0;
+}
+
+int iwa_kdc_probe_keys(krb5_context ctx, const char *principal, double deadline,
+		       struct iwa_kdc_probe *out, struct iwa_err *err)
+{
+	/* every AES and RC4 enctype, so the KDC lists each key it holds of them */
+	krb5_enctype offer[] = {18, 17, 20, 19, 23};
+	krb5_principal client = NULL;
+	krb5_get_init_creds_opt *opt = NULL;
+	krb5_init_creds_context icc = NULL;
+	krb5_data in = {KV5M_DATA, 0, NULL}, req = {KV5M_DATA, 0, NULL},
+		  realm = {KV5M_DATA, 0, NULL}, reply = {KV5M_DATA, 0, NULL};
+	unsigned flags = 0;
+	char stage[600], msg[256];
+	struct iwa_krb_error ke;
+	krb5_error_code kc;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	snprintf(stage, sizeof stage, "probing the keys of %s (AS-REQ without pre-authentication)",
+		 principal);
+	kc = krb5_parse_name(ctx, principal, &client);
+	if (kc == 0)
+		kc = krb5_get_init_creds_opt_alloc(ctx, &opt);
+	if (kc == 0) {
+		krb5_get_init_creds_opt_set_etype_list(opt, offer, 5);
+		krb5_get_init_creds_opt_set_preauth_list(opt, NULL, 0);
+		kc = krb5_init_creds_init(ctx, client, NULL, NULL, 0, opt, &icc);
+	}
+	if (kc == 0)
+		kc = krb5_init_creds_step(ctx, icc, &in, &req, &realm, &flags);
+	if (kc != 0) {
+		krb_text(ctx, kc, msg, sizeof msg);
+		rc = iwa_err_set(err, IWA_EIO, "%s: %s", stage, msg);
+		goto cleanup;
+	}
+	rc = iwa_kdc_send(ctx, &realm, &req, false, deadline, stage, &reply, err);
+	if (rc == 0 && reply.length > 0 && (uint8_t)reply.data[0] == 0x6b) {
+		/* an AS-REP without pre-authentication: the enc-part is in the client's key */
+		out->kind = IWA_KDC_PROBE_NO_PREAUTH;
+		if (iwa_krb_as_rep_etype((const uint8_t *)reply.data, reply.length,
+					 &out->etypes[0]) == 0)
+			out->n = 1;
+	} else if (rc == 0) {
+		if (iwa_krb_error_parse((const uint8_t *)reply.data, reply.length, &ke) < 0) {
+			rc = iwa_err_set(err, IWA_EPARSE, "%s: the KDC's answer cannot be read",
+					 stage);
+		} else if (ke.code == IWA_KRB_ERR_PREAUTH_REQUIRED) {
+			out->kind = IWA_KDC_PROBE_KEYS;
+			if (ke.edata == NULL ||
+			    iwa_krb_etype_info(ke.edata, ke.edata_len, out->etypes,
+					       IWA_KDC_PROBE_MAX, &out->n) < 0)
+				rc = iwa_err_set(
+					err, IWA_EPARSE,
+					"%s: the KDC's PREAUTH_REQUIRED carries no readable "
+					"ETYPE-INFO2",
+					stage);
+		} else if (ke.code == IWA_KRB_ERR_C_PRINCIPAL_UNKNOWN) {
+			out->kind = IWA_KDC_PROBE_UNKNOWN;
+		} else {
+			out->kind = IWA_KDC_PROBE_ERROR;
+			out->code = ke.code;
+		}
+	}
+cleanup:
+	krb5_free_data_contents(ctx, &req);
+	krb5_free_data_contents(ctx, &realm);
+	krb5_free_data_contents(ctx, &reply);
+	if (icc != NULL)
+		krb5_init_creds_free(ctx, icc);
+	if (opt != NULL)
+		krb5_get_init_creds_opt_free(ctx, opt);
+	krb5_free_principal(ctx, client);
+	return rc;
+}
+
+/* "keys 18 17 23", "no-preauth 23", "unknown", "error 12": the stored probe answer. */
+static void probe_format(const struct iwa_kdc_probe *p, char *buf, size_t len)
+{
+	static const char *const kind[] = {"keys", "no-preauth", "unknown", "error"};
+	size_t off = (size_t)snprintf(buf, len, "%s", kind[p->kind]);
+
+	if (p->kind == IWA_KDC_PROBE_ERROR && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " %d", (int)p->code);
+	for (size_t i = 0; i < p->n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, " %d", (int)p->etypes[i]);
+}
+
+static bool probe_scan(const char *s, size_t len, struct iwa_kdc_probe *p)
+{
+	char buf[128], *tok, *save = NULL;
+	static const char *const kind[] = {"keys", "no-preauth", "unknown", "error"};
+	bool first = true;
+
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	memset(p, 0, sizeof *p);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		char *end;
+		long v;
+		if (first) {
+			size_t k;
+			for (k = 0; k < 4 && strcmp(tok, kind[k]) != 0; k++)
+				;
+			if (k == 4)
+				return false;
+			p->kind = (enum iwa_kdc_probe_kind)k;
+			first = false;
+			continue;
+		}
+		v = strtol(tok, &end, 10);
+		if (*end != '\0' || v < -1000 || v > 1000)
+			return false;
+		if (p->kind == IWA_KDC_PROBE_ERROR && p->code == 0)
+			p->code = (int32_t)v;
+		else if (p->n < IWA_KDC_PROBE_MAX)
+			p->etypes[p->n++] = (int32_t)v;
+	}
+	return !first;
+}
+
+int iwa_kdc_probe_keys_cached(const char *ccache, const char *principal, bool fresh,
+			      double deadline, struct iwa_kdc_probe *out, struct iwa_err *err)
+{
+	krb5_context ctx = NULL;
+	krb5_ccache cc = NULL;
+	krb5_data d = {KV5M_DATA, 0, NULL};
+	char key[600], val[128];
+	int rc;
+
+	if (krb5_init_context(&ctx) != 0)
+		return iwa_err_set(err, IWA_ENOMEM, "cannot start the Kerberos library");
+	snprintf(key, sizeof key, "iwa-keys:%s", principal);
+	if (ccache != NULL && krb5_cc_resolve(ctx, ccache, &cc) != 0)
+		cc = NULL;
+	if (cc != NULL && !fresh && krb5_cc_get_config(ctx, cc, NULL, key, &d) == 0) {
+		bool ok = probe_scan(d.data, d.length, out);
+		krb5_free_data_contents(ctx, &d);
+		if (ok) {
+			out->cached = true;
+			rc = 0;
+			goto done;
+		}
+	}
+	rc = iwa_kdc_probe_keys(ctx, principal, deadline, out, err);
+	if (rc == 0 && cc != NULL) {
+		krb5_data v;
+		probe_format(out, val, sizeof val);
+		v.magic = KV5M_DATA;
+		v.data = val;
+		v.length = (unsigned)strlen(val);
+		(void)krb5_cc_set_config(ctx, cc, NULL, key,
+					 &v); /* a cache we cannot write: no cache */
+	}
+done:
+	if (cc != NULL)
+		krb5_cc_close(ctx, cc);
+	krb5_free_context(ctx);
+	return rc;
+}
+
+int iwa_kdc_restricted_ticket(const char *ccache, const char *principal, bool aes_only, bool fresh,
+			      double deadline, struct iwa_kdc_tkt *out, struct iwa_err *err)
+{
+	krb5_enctype aes[] = {18, 17, 20, 19, 0};
+	krb5_context ctx = NULL;
+	krb5_ccache cc = NULL;
+	krb5_creds in, creds;
+	krb5_tkt_creds_context tcc = NULL;
+	krb5_ticket *tkt = NULL;
+	krb5_error_code kc;
+	krb5_data d = {KV5M_DATA, 0, NULL};
+	char stage[600], msg[256], key[600];
+	unsigned long before = n_exchanges;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	memset(&in, 0, sizeof in);
+	memset(&creds, 0, sizeof creds);
+	snprintf(stage, sizeof stage, "getting a ticket for %s%s", principal,
+		 aes_only ? " with an AES session key only" : "");
+	if (krb5_init_context(&ctx) != 0)
+		return iwa_err_set(err, IWA_ENOMEM, "cannot start the Kerberos library");
+	kc = aes_only ? krb5_set_default_tgs_enctypes(ctx, aes) : 0;
+	if (kc == 0)
+		kc = krb5_cc_resolve(ctx, ccache, &cc);
+	if (kc == 0)
+		kc = krb5_cc_get_principal(ctx, cc, &in.client);
+	if (kc == 0)
+		kc = krb5_parse_name(ctx, principal, &in.server);
+	if (kc != 0) {
+		krb_text(ctx, kc, msg, sizeof msg);
+		rc = iwa_err_set(err, IWA_EAUTH, "%s: %s", stage, msg);
+		goto cleanup;
+	}
+	/* A refusal is kept in the cache as a config entry (it has no ticket to find next time) */
+	snprintf(key, sizeof key, "iwa-%s:%s", aes_only ? "aes-only" : "ticket", principal);
+	if (!fresh && krb5_cc_get_config(ctx, cc, NULL, key, &d) == 0) {
+		long code = 0;
+		if (d.length > 0 && d.length < sizeof msg) {
+			memcpy(msg, d.data, d.length);
+			msg[d.length] = '\0';
+			code = strtol(msg, NULL, 10);
+		}
+		krb5_free_data_contents(ctx, &d);
+		if (code == KRB5KDC_ERR_ETYPE_NOSUPP) {
+			out->kind = IWA_KDC_TKT_NOSUPP;
+			out->code = (krb5_error_code)code;
+			out->cached = true;
+			krb_text(ctx, out->code, out->err_text, sizeof out->err_text);
+			goto cleanup;
+		}
+	}
+	if (fresh) /* only THAT ticket goes, never the cache */
+		(void)krb5_cc_remove_cred(ctx, cc, KRB5_TC_MATCH_SRV_NAMEONLY, &in);
+	/* AES only: the session key asked for is aes256 alone. With a list, MIT asks first with
+	 * every permitted enctype and again with the list when the answer is of another type
+	 * (two exchanges); one enctype in the request is one exchange. */
+	if (aes_only)
+		in.keyblock.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
+	kc = krb5_tkt_creds_init(ctx, cc, &in, 0, &tcc);
+	if (kc == 0) {
+		rc = drive(ctx, step_tkt, tcc, deadline, stage, true, &kc, err);
+		if (rc < 0 && rc != IWA_EAUTH)
+			goto cleanup;
+		rc = 0;
+	}
+	if (kc == 0 && tcc != NULL)
+		kc = krb5_tkt_creds_get_creds(ctx, tcc, &creds);
+	if (kc == KRB5KDC_ERR_ETYPE_NOSUPP) {
+		krb5_data v;
+		out->kind = IWA_KDC_TKT_NOSUPP;
+		out->code = kc;
+		krb_text(ctx, kc, out->err_text, sizeof out->err_text);
+		snprintf(msg, sizeof msg, "%ld", (long)kc);
+		v.magic = KV5M_DATA;
+		v.data = msg;
+		v.length = (unsigned)strlen(msg);
+		(void)krb5_cc_set_config(ctx, cc, NULL, key, &v);
+		goto cleanup;
+	}
+	if (kc != 0) {
+		out->kind = IWA_KDC_TKT_ERROR;
+		out->code = kc;
+		krb_text(ctx, kc, out->err_text, sizeof out->err_text);
+		goto cleanup;
+	}
+	out->kind = IWA_KDC_TKT_ISSUED;
+	out->cached = n_exchanges == before;
+	out->skey_etype = creds.keyblock.enctype;
+	if (krb5_decode_ticket(&creds.ticket, &tkt) == 0) {
+		out->tkt_etype = tkt->enc_part.enctype;
+		out->kvno = tkt->enc_part.kvno;
+		krb5_free_ticket(ctx, tkt);
+	}
+cleanup:
+	if (tcc != NULL)
+		krb5_tkt_creds_free(ctx, tcc);
+	krb5_free_cred_contents(ctx, &creds);
+	krb5_free_principal(ctx, in.client);
+	krb5_free_principal(ctx, in.server);
+	if (cc != NULL)
+		krb5_cc_close(ctx, cc);
+	krb5_free_context(ctx);
+	return rc;
 }

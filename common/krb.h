@@ -1,5 +1,7 @@
-/* krb.h — our own Kerberos credentials, shared by GSS-API, SASL GSSAPI (libldap) and
- * libsmbclient (Samba's Heimdal) through a FILE: credential cache named in KRB5CCNAME.
+/* krb.h — our own Kerberos credentials in one FILE: credential cache, shared by GSS-API (by
+ * name: iwa_krb_ccache_name), SASL GSSAPI (libldap: GSS-API credentials from that cache,
+ * handed over explicitly by directory.c) and libsmbclient (Samba's Heimdal, through
+ * KRB5CCNAME).
  *
  * Modes:
  *  - --keytab FILE [--principal NAME]: a TGT is obtained from the keytab into a PRIVATE
@@ -8,7 +10,8 @@
  *    avoid KDC traffic. The user's default cache is never touched.
  *  - no keytab: --ccache NAME, else KRB5CCNAME/the default cache, used as is; it must hold a
  *    valid TGT (else IWA_EAUTH "no valid Kerberos credentials in ...").
- * Either way KRB5CCNAME is set in the process environment to the cache in use. */
+ * Either way KRB5CCNAME is set in the process environment to the cache in use (for
+ * libsmbclient; GSS-API and SASL do not depend on it). */
 #ifndef IWA_KRB_H
 #define IWA_KRB_H
 

@@ -215,9 +215,12 @@ int blg_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_
 		rc = blg_needs_expected_links(&c, &need_links, err);
 	if (rc == 0 && need_links)
 		rc = blg_dir_expected_links(&c, err);
+	c.seconds = iwa_ctx_elapsed(ctx);
 	if (rc == 0)
 		rc = blg_evaluate(&c, root, err);
 cleanup:
+	iwa_smb_free(c.smb);
+	c.smb = NULL;
 	blg_ctx_free(&c);
 	return rc;
 }

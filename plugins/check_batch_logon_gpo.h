@@ -122,7 +122,8 @@ struct blg_ctx {
 	/* measurements */
 	unsigned ldap_searches, ldap_round_trips, gpos_read, smb_files;
 	double sysvol_seconds, ldap_seconds;
-	struct iwa_smb *smb;
+	double seconds;      /* the run's time when the load ended (perfdata time) */
+	struct iwa_smb *smb; /* the load's SYSVOL connection (blg_run closes it) */
 };
 
 /* _dir.c: searches (sent together, answers collected together: one round trip) */
@@ -136,6 +137,7 @@ int blg_sysvol_load(struct blg_ctx *c, struct iwa_err *err);
 /* _lookup.c */
 int blg_dir_resolve_names(struct blg_ctx *c, struct iwa_err *err);
 int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err);
+/* _data.c (pure): frees what the load put in c (not c->smb). */
 void blg_ctx_free(struct blg_ctx *c);
 
 /* How one GPO link fares for one computer. */

@@ -381,14 +381,6 @@ static int add_principal_terms(struct iwa_buf *b, const char *q, bool is_account
 
 /* ------------------------------------------------------------------ loading */
 
-int blg_gpo_find(const struct blg_ctx *c, const char *guid)
-{
-	for (size_t i = 0; i < c->ngpos; i++)
-		if (strcmp(c->gpos[i].guid, guid) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* A base-scope request for dn. */
 static struct iwa_ldap_req base_req(const char *dn, char **attrs, iwa_ldap_req_fn fn, void *arg)
 {

@@ -628,8 +628,7 @@ int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err)
 	/* perfdata (per computer already on their nodes) */
 	iwa_check_perf(root, "gpos_read", (double)c->gpos_read, "", NULL, &zero, NULL);
 	iwa_check_perf(root, "sysvol_time", c->sysvol_seconds, "s", NULL, &zero, NULL);
-	iwa_check_perf(root, "time", c->run != NULL ? iwa_ctx_elapsed(c->run) : 0.0, "s", NULL,
-		       &zero, NULL);
+	iwa_check_perf(root, "time", c->seconds, "s", NULL, &zero, NULL);
 	if (c->account.found)
 		iwa_check_add_line(root,
 				   "account %s (%s): objectSid and %zu group SID(s) from "

@@ -1,7 +1,7 @@
 /* check_batch_logon_gpo_lookup.c — the searches that depend on what was read: account NAMES
  * found in rights lists (resolved to SIDs in one search, only when a list holds names), and,
  * for the wrong-OU diagnosis only, where the expected GPO is linked and what those containers
- * hold; plus the release of everything the run loaded. */
+ * hold. */
 #include "check_batch_logon_gpo.h"
 #include "budget.h"
 #include "util.h"
@@ -260,49 +260,4 @@ int blg_dir_expected_links(struct blg_ctx *c, struct iwa_err *err)
 	rc = blg_search_batch(c, reqs, c->nexpected_links, err);
 	free(reqs);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ cleanup */
-
-static void principal_free(struct blg_principal *p)
-{
-	free(p->dn), free(p->sam), free(p->upn), free(p->dns);
-	free(p->groups);
-	free(p->chain);
-	free(p->soms);
-	iwa_gpo_order_free(&p->order);
-}
-
-void blg_ctx_free(struct blg_ctx *c)
-{
-	if (c == NULL)
-		return;
-	principal_free(&c->account);
-	for (size_t i = 0; i < c->ncomp; i++)
-		principal_free(&c->comp[i]);
-	for (size_t i = 0; i < c->ncont; i++) {
-		free(c->cont[i].dn);
-		free(c->cont[i].gplink_raw);
-		free(c->cont[i].parse_error);
-		iwa_gplink_list_free(&c->cont[i].links);
-	}
-	free(c->cont);
-	for (size_t i = 0; i < c->ngpos; i++) {
-		struct blg_gpo *g = &c->gpos[i];
-		free(g->dn), free(g->name), free(g->fspath), free(g->machine_ext), free(g->wmi);
-		iwa_secdesc_free(g->sd);
-		free(g->sd_error), free(g->gptini_error), free(g->tmpl_error);
-		iwa_right_list_free(&g->right);
-	}
-	free(c->gpos);
-	for (size_t i = 0; i < c->nnames; i++)
-		free(c->names[i].name);
-	free(c->names);
-	for (size_t i = 0; i < c->nexpected_links; i++)
-		free(c->expected_links[i]);
-	free(c->expected_links);
-	free(c->expected_links_have_computers);
-	free(c->expected_links_have_users);
-	free(c->base), free(c->config_nc), free(c->dns_domain);
-	iwa_smb_free(c->smb);
 }

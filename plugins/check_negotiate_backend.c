@@ -30,6 +30,7 @@ static const struct option nb_longopts[] = {
 	{"fresh-ticket", no_argument, NULL, IWA_OPT_KRB_FRESH},
 	IWA_TLS_LONGOPTS_ENTRIES,
 	{"require-mutual", no_argument, NULL, OPT_REQUIRE_MUTUAL},
+	{"allow-rc4", no_argument, NULL, OPT_ALLOW_RC4},
 	{NULL, 0, NULL, 0},
 };
 
@@ -44,7 +45,8 @@ static const char nb_usage[] =
 	"Usage: check_negotiate_backend -u URL [-B ADDR[:PORT]]... [--no-vip]\n"
 	"         [--spn SPN] [--realm REALM] [--keytab FILE [--principal NAME]]\n"
 	"         [--ccache NAME] [--fresh-ticket] [--ca-file FILE | --insecure]\n"
-	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [-t SECONDS] [-v]\n";
+	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [--allow-rc4]\n"
+	"         [-t SECONDS] [-v]\n";
 
 static const char nb_options[] =
 	"Target:\n"
@@ -73,22 +75,28 @@ static const char nb_options[] =
 	" -c, --critical RANGE   CRITICAL likewise (default: none)\n"
 	" --require-mutual       CRITICAL instead of WARNING when a backend answers\n"
 	"                        without the final mutual-authentication token\n"
-	"                        (default: WARNING)\n";
+	"                        (default: WARNING)\n"
+	" --allow-rc4            an RC4 (arcfour-hmac) service ticket is OK, not\n"
+	"                        WARNING (default: WARNING: RC4 is being retired)\n";
 
 static const char nb_notes[] =
 	"Per backend (worst wins):\n"
 	" OK        expected status after Kerberos, mutual authentication verified\n"
-	" WARNING   authenticated but no mutual-authentication token; slower than -w\n"
+	" WARNING   authenticated but no mutual-authentication token; slower than -w;\n"
+	"           the service ticket is RC4 (not with --allow-rc4)\n"
 	" CRITICAL  401 after the token (the backend cannot decrypt the ticket: wrong\n"
 	"           key, e.g. IIS kernel mode without useAppPoolCredentials); 503\n"
 	"           (application pool stopped: 'Log on as a batch job'?); only NTLM\n"
 	"           or Basic offered (Kerberos off); refused, TLS failure, timeout,\n"
 	"           unexpected status; the KDC has no unique account for the SPN;\n"
-	"           clock skew (a backend's KRB-ERROR, or the KDC's)\n"
+	"           clock skew (a backend's KRB-ERROR, or the KDC's); a backend\n"
+	"           without a key of the ticket's enctype/kvno (its KRB-ERROR says\n"
+	"           NOKEY or BADKEYVER: keytab older than the AES keys or the password)\n"
 	" UNKNOWN   our own credentials are unusable (bad keytab, expired password)\n"
 	"Perfdata: backends_ok, <label>_time, <label>_ttfb, <label>_status per target\n"
 	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds).\n"
-	"-v adds the ticket's enctype and kvno, TGT/ticket reuse, and per-target\n"
+	"The ticket line names the ticket's enctype, kvno and session key; -v adds\n"
+	"TGT/ticket reuse, and per-target\n"
 	"addresses, steps and timings.\n";
 
 static const char nb_examples[] =

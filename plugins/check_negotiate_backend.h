@@ -15,6 +15,7 @@
 
 #include "iwa.h"
 #include "krb.h"
+#include <stdint.h>
 #include "plugin.h"
 #include "range.h"
 #include "http.h"
@@ -29,6 +30,7 @@ enum nb_opt {
 	OPT_SPN,
 	OPT_REALM,
 	OPT_REQUIRE_MUTUAL,
+	OPT_ALLOW_RC4,
 };
 
 /* Longest -B argument: "<it>_status" must still fit a perfdata label (127 characters). */
@@ -54,6 +56,7 @@ struct nb_cfg {
 	bool no_vip;
 	const char *spn;
 	const char *realm;
+	bool allow_rc4; /* --allow-rc4: an RC4 ticket is OK, not WARNING */
 	struct iwa_krb_opts krb;
 	struct iwa_tls_opts tls;
 	struct code_range expect[MAX_EXPECT];
@@ -103,6 +106,10 @@ enum nb_cause {
 	/* step 2: the answer to the Kerberos token */
 	NB_CLOCK_SKEW,             /* 401, the server's KRB-ERROR says clock skew */
 	NB_WRONG_KEY,              /* 401: the backend cannot decrypt the ticket */
+	NB_NO_KEY_ENCTYPE,         /* 401, KRB_AP_ERR_BADKEYVER/NOKEY: no key of the ticket's
+				    * enctype and kvno in the backend's keytab */
+	NB_NO_KEY_KVNO,            /* the same with an AES ticket whose kvno the keytab predates
+				    * (old keytab after a password change) */
 	NB_UNEXPECTED_STATUS_AUTH, /* a status outside -e after authentication */
 	NB_TOKEN_TOO_LARGE,        /* the final Negotiate token is over the cap */
 	NB_INVALID_TOKEN,          /* the final Negotiate token does not parse */
@@ -170,9 +177,10 @@ struct nb_obs {
 	char local_error[1024];
 	enum nb_verify verify;
 	char verify_why[800];
-	char gss_error[512]; /* the mechanism's text for the last failed step ("" if none) */
-	bool peer_skew;      /* the server's KRB-ERROR said KRB_AP_ERR_SKEW */
-	double seconds;      /* start of step 1 to the end of the exchange */
+	char gss_error[512];    /* the mechanism's text for the last failed step ("" if none) */
+	bool peer_skew;         /* the server's KRB-ERROR said KRB_AP_ERR_SKEW */
+	int32_t peer_krb_error; /* error-code of a KRB-ERROR in the server's 401 token (0: none) */
+	double seconds;         /* start of step 1 to the end of the exchange */
 	double ttfb, t_connect, t_tls; /* last seen (0: never) */
 	char served_by[128];           /* X-Backend, last seen */
 	char ip[64];                   /* address actually connected to, last seen */
@@ -186,7 +194,11 @@ struct nb_ticket {
 	char principal[600]; /* HTTP/host@REALM asked for */
 	char spn_short[600]; /* for messages */
 	char problem[900];   /* the ticket failure in words ("" when ok) */
-	double seconds;      /* time to get it (perfdata ticket_time) */
+	int32_t enctype;     /* the ticket's enc-part enctype (0: unknown) */
+	int32_t session_enctype;
+	unsigned kvno;
+	char enctype_name[64], session_name[64];
+	double seconds; /* time to get it (perfdata ticket_time) */
 };
 
 /* ------------------------------------------------------------------ verdicts (eval) */
@@ -219,6 +231,10 @@ struct iwa_gss_ticket;
 /* Pure: the service ticket failure in words (tk->fail, tk->kdc_message) into t->problem and
  * t->cause; t->principal and t->spn_short must be set. */
 void nb_eval_ticket(const struct iwa_gss_ticket *tk, struct nb_ticket *t);
+/* Pure: the ticket node's state and text: its enctype and session key; an RC4 ticket is a
+ * WARNING with the fix (OK with allow_rc4). */
+enum iwa_state nb_eval_ticket_enctype(const struct nb_ticket *t, bool allow_rc4, char *text,
+				      size_t len);
 /* Pure: whether the first answer leads to step 2 (401 Negotiate and the run has a ticket);
  * the load sends a token exactly then. */
 bool nb_wants_token(const struct nb_ticket *tkt, const struct nb_step_obs *s1);

@@ -5,6 +5,7 @@
  * (tests/unit/test_negotiate_eval.c). A new cause: its enum nb_cause value and name, its branch
  * below, its case in the unit test. */
 #include "check_negotiate_backend.h"
+#include "kdc.h"
 #include "gss.h"
 #include "output.h"
 #include "util.h"
@@ -46,6 +47,8 @@ static const char *const cause_names[NB_CAUSE_COUNT] = {
 	[NB_UNEXPECTED_STATUS] = "unexpected_status",
 	[NB_CLOCK_SKEW] = "clock_skew",
 	[NB_WRONG_KEY] = "wrong_key",
+	[NB_NO_KEY_ENCTYPE] = "no_key_enctype",
+	[NB_NO_KEY_KVNO] = "no_key_kvno",
 	[NB_UNEXPECTED_STATUS_AUTH] = "unexpected_status_auth",
 	[NB_TOKEN_TOO_LARGE] = "token_too_large",
 	[NB_INVALID_TOKEN] = "invalid_token",
@@ -397,7 +400,28 @@ static void eval_step2(struct nb_verdict *v, const struct nb_cfg *cfg, const str
 		if (o->verify == NB_VERIFY_NOT_SPNEGO || o->verify == NB_VERIFY_REFUSED)
 			sfmt(server_says, sizeof(server_says), " (the server's Kerberos error: %s)",
 			     o->gss_error[0] ? o->gss_error : o->verify_why);
-		if (o->peer_skew)
+		char tkt_is[200];
+		sfmt(tkt_is, sizeof(tkt_is), "%s (the ticket's enctype, kvno %u)",
+		     tkt->enctype_name[0] ? tkt->enctype_name : "the ticket's enctype", tkt->kvno);
+		if (!o->peer_skew && o->peer_krb_error == IWA_KRB_AP_ERR_NOKEY)
+			conclude(v, NB_NO_KEY_ENCTYPE, IWA_CRITICAL, 2,
+				 "401 after the Kerberos token: no key for the ticket's enctype",
+				 "%s has no key for %s: its keytab or password predates the "
+				 "account's AES keys; re-export the keytab / reset the pool "
+				 "account's password (the server says: KRB_AP_ERR_NOKEY)",
+				 o->label, tkt_is);
+		else if (!o->peer_skew && o->peer_krb_error == IWA_KRB_AP_ERR_BADKEYVER)
+			conclude(
+				v, NB_NO_KEY_KVNO, IWA_CRITICAL, 2,
+				"401 after the Kerberos token: no key for the ticket's "
+				"enctype/kvno",
+				"%s has no key for %s: its keytab or password predates the "
+				"account's AES keys, or its keytab predates the last password "
+				"change (kvno %u); re-export the keytab / reset the pool account's "
+				"password (the server says: KRB_AP_ERR_BADKEYVER, key version is "
+				"not available)",
+				o->label, tkt_is, tkt->kvno);
+		else if (o->peer_skew)
 			conclude(
 				v, NB_CLOCK_SKEW, IWA_CRITICAL, 2,
 				"401 after the Kerberos token: clock skew",
@@ -566,12 +590,35 @@ static void add_perfdata(struct iwa_check *root, const struct nb_cfg *cfg,
 
 /* The first line: all good, or each failing target's short cause (as many as fit in
  * SUMMARY_LIST_MAX, then how many more fail: none is dropped without a word). */
-static void summarize(struct iwa_check *root, const struct nb_ticket *tkt,
+enum iwa_state nb_eval_ticket_enctype(const struct nb_ticket *t, bool allow_rc4, char *text,
+				      size_t len)
+{
+	bool rc4 = iwa_krb_etype_rc4(t->enctype);
+
+	if (rc4 && !allow_rc4) {
+		sfmt(text, len,
+		     "the ticket for %s is RC4 (%s, session key %s, kvno %u): works today, cheap "
+		     "to crack offline, breaks when RC4 is switched off; set "
+		     "msDS-SupportedEncryptionTypes to 0x18 on the SPN's owner (reset its password "
+		     "first if it predates AES keys) and re-export any keytab",
+		     t->spn_short, t->enctype_name, t->session_name, t->kvno);
+		return IWA_WARNING;
+	}
+	sfmt(text, len, "%s kvno %u, session key %s%s", t->enctype_name, t->kvno, t->session_name,
+	     rc4 ? " (RC4 accepted: --allow-rc4)" : "");
+	return IWA_OK;
+}
+
+static void summarize(struct iwa_check *root, const struct nb_cfg *cfg, const struct nb_ticket *tkt,
 		      const struct nb_target *ts, size_t n, size_t nok)
 {
 	struct iwa_buf b;
+	char rc4[700];
 	iwa_buf_init(&b, 0);
-	if (!tkt->ok) {
+	if (tkt->ok && nok == n &&
+	    nb_eval_ticket_enctype(tkt, cfg->allow_rc4, rc4, sizeof(rc4)) != IWA_OK) {
+		iwa_buf_addf(&b, "%s (%zu/%zu backends accept Kerberos)", rc4, nok, n);
+	} else if (!tkt->ok) {
 		iwa_buf_addf(&b, "%s", tkt->problem);
 	} else if (nok == n) {
 		iwa_buf_addf(&b,
@@ -617,7 +664,7 @@ int nb_render(struct iwa_check *root, const struct nb_cfg *cfg, const struct nb_
 			return rc;
 	}
 	add_perfdata(root, cfg, tkt, ts, n, nok);
-	summarize(root, tkt, ts, n, nok);
+	summarize(root, cfg, tkt, ts, n, nok);
 	return 0;
 }
 

@@ -254,6 +254,9 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	case OPT_REQUIRE_MUTUAL:
 		cfg->require_mutual = true;
 		return 0;
+	case OPT_ALLOW_RC4:
+		cfg->allow_rc4 = true;
+		return 0;
 	default:
 		return iwa_err_set(err, IWA_EINVAL, "unhandled option");
 	}

@@ -4,6 +4,7 @@
  * (struct nb_obs); the verdicts and the result tree are check_negotiate_backend_eval.c's. */
 #include "budget.h"
 #include "check_negotiate_backend.h"
+#include "kdc.h"
 #include "gss.h"
 #include "http.h"
 #include "output.h"
@@ -140,6 +141,11 @@ static void verify_token(struct target *t, const char *b64)
 		snprintf(o->verify_why, sizeof(o->verify_why), "%.799s", err.msg);
 		goto cleanup;
 	}
+	{ /* a KRB-ERROR in the token: the acceptor's own error code (pure reader, kdc.c) */
+		int32_t code = 0;
+		if (iwa_krb_token_error(in, il, &code) == 0)
+			o->peer_krb_error = code;
+	}
 	if (iwa_gss_ctx_step(t->gss, in, il, &out, &ol, &complete, &err) < 0) {
 		snprintf(o->verify_why, sizeof(o->verify_why), "%.799s", err.msg);
 		goto cleanup;
@@ -181,7 +187,7 @@ static void on_done(struct iwa_http_xfer *x, void *arg)
 /* Adds the ticket's node: what was asked, from where, and at -v enctype/kvno/reuse. */
 static void report_ticket(struct iwa_check *root, const struct nb_ticket *tkt,
 			  const struct iwa_gss_ticket *tk, const struct iwa_krb *krb, int verbose,
-			  const struct iwa_err *terr)
+			  bool allow_rc4, const struct iwa_err *terr)
 {
 	struct iwa_check *n;
 	if (!tkt->ok) {
@@ -190,9 +196,14 @@ static void report_ticket(struct iwa_check *root, const struct nb_ticket *tkt,
 			iwa_check_set_name(n, "ticket");
 		return;
 	}
-	n = iwa_check_add(root, IWA_OK, "ticket: %s for %s, %s, %s kvno %u", tk->server, tk->client,
-			  tk->cached ? "cached service ticket" : "new service ticket from the KDC",
-			  tk->enctype, tk->kvno);
+	{
+		char et[700];
+		enum iwa_state st = nb_eval_ticket_enctype(tkt, allow_rc4, et, sizeof(et));
+		n = iwa_check_add(root, st, "ticket: %s for %s, %s, %s", tk->server, tk->client,
+				  tk->cached ? "cached service ticket"
+					     : "new service ticket from the KDC",
+				  et);
+	}
 	if (n == NULL)
 		return;
 	iwa_check_set_name(n, "ticket");
@@ -286,6 +297,10 @@ int nb_run_verdicts(struct iwa_ctx *ctx, const struct nb_cfg *cfg, struct iwa_ch
 	} else {
 		tkt->ok = true;
 		tkt->cause = NB_OK;
+		tkt->enctype = tk.enctype_num;
+		tkt->kvno = tk.kvno;
+		snprintf(tkt->enctype_name, sizeof(tkt->enctype_name), "%s", tk.enctype);
+		snprintf(tkt->session_name, sizeof(tkt->session_name), "%s", tk.session_enctype);
 	}
 	tkt->seconds = iwa_now() - t0;
 	if (tkt->ok) {
@@ -357,7 +372,7 @@ int nb_run_verdicts(struct iwa_ctx *ctx, const struct nb_cfg *cfg, struct iwa_ch
 			res[i].obs.seconds = iwa_now() - ts[i].t_start;
 		nb_eval_target(cfg, tkt, &res[i].obs, &res[i].v);
 	}
-	report_ticket(root, tkt, &tk, krb, ctx->verbose, &terr);
+	report_ticket(root, tkt, &tk, krb, ctx->verbose, cfg->allow_rc4, &terr);
 	rc = nb_render(root, cfg, tkt, res, n, ctx->verbose, err);
 	if (rc < 0)
 		goto cleanup;

@@ -34,6 +34,8 @@ enum {
 	OPT_EXCLUDE,
 	OPT_MAX_LIST,
 	OPT_MAX_SPNS,
+	OPT_ALLOW_RC4,
+	OPT_RC4,
 };
 
 static const struct option spn_longopts[] = {
@@ -46,6 +48,8 @@ static const struct option spn_longopts[] = {
 	{"exclude", required_argument, NULL, OPT_EXCLUDE},
 	{"max-list", required_argument, NULL, OPT_MAX_LIST},
 	{"max-spns", required_argument, NULL, OPT_MAX_SPNS},
+	{"allow-rc4", no_argument, NULL, OPT_ALLOW_RC4},
+	{"rc4", no_argument, NULL, OPT_RC4},
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
 	{NULL, 0, NULL, 0},
@@ -120,6 +124,12 @@ static int spn_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 			return iwa_err_set(err, IWA_EINVAL, "-e/--expect-account: empty account");
 		c->expect = arg;
 		return 0;
+	case OPT_ALLOW_RC4:
+		c->allow_rc4 = true;
+		return 0;
+	case OPT_RC4:
+		c->rc4 = true;
+		return 0;
 	case OPT_ALL:
 		c->all = true;
 		return 0;
@@ -186,6 +196,10 @@ static int spn_validate_cfg(void *vcfg, const struct iwa_common_opts *common, st
 	}
 	if (c->max_spns_given)
 		return iwa_err_set(err, IWA_EINVAL, "--max-spns only applies to --all");
+	if (c->rc4)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--rc4 only applies to --all (the targeted mode always checks "
+				   "the owner's keys)");
 	if (c->spns.n == 0 && c->fqdn == NULL)
 		return iwa_err_set(err, IWA_EINVAL,
 				   "-s/--spn or -f/--fqdn is required (or --all for an audit)");
@@ -267,6 +281,25 @@ struct collect {
 	int code;           /* IWA_ENOMEM or IWA_ELIMIT */
 };
 
+/* What the directory says about an owner's keys (RC4 retirement). */
+static void read_key_attrs(LDAP *ld, LDAPMessage *e, struct spn_owner *o)
+{
+	char *s = iwa_ldap_first_value(ld, e, "msDS-SupportedEncryptionTypes");
+
+	if (s != NULL && spn_parse_uac(s, strlen(s), &o->set) == 0)
+		o->has_set = true;
+	free(s);
+	s = iwa_ldap_first_value(ld, e, "pwdLastSet");
+	if (s != NULL && spn_parse_lockout(s, strlen(s), &o->pwdlastset) == 0)
+		o->has_pwdlastset = true;
+	free(s);
+	s = iwa_ldap_first_value(ld, e, "msDS-KeyVersionNumber");
+	if (s != NULL && spn_parse_uac(s, strlen(s), &o->kvno) == 0)
+		o->has_kvno = true;
+	free(s);
+	o->has_sid = iwa_ldap_entry_sid(ld, e, &o->sid);
+}
+
 /* Targeted mode: each returned entry becomes an owner with all its SPN values (at most
  * IWA_LDAP_VALUES_MAX of them; at most OWNERS_MAX owners). Returns 0, or 1 to stop with
  * c->code/c->err set. */
@@ -310,6 +343,7 @@ static int collect_owner(LDAP *ld, LDAPMessage *e, void *ctx)
 	if (s != NULL && spn_parse_lockout(s, strlen(s), &o->lockout) < 0)
 		o->lockout = 0;
 	free(s);
+	read_key_attrs(ld, e, o);
 	o->spns = calloc(n + 1, sizeof *o->spns);
 	if (o->dn == NULL || o->spns == NULL) {
 		ldap_value_free_len(v);
@@ -410,14 +444,156 @@ static int verbose_lines(struct iwa_check *root, struct iwa_ldap *l, const char 
 	return 0;
 }
 
+/* ---- RC4 retirement: the main SPN's single owner ---- */
+
+struct aes_date {
+	bool has;
+	long long ft;
+};
+
+static int collect_aes_date(LDAP *ld, LDAPMessage *e, void *vctx)
+{
+	struct aes_date *d = vctx;
+	char *s = iwa_ldap_first_value(ld, e, "whenCreated");
+
+	if (s != NULL && spn_parse_gentime(s, strlen(s), &d->ft) == 0)
+		d->has = true;
+	free(s);
+	return 0;
+}
+
+/* "CN=x,OU=y,DC=camtest,DC=test" -> "CAMTEST.TEST" (AD's realm is its DNS domain). */
+static void realm_of_dn(const char *dn, char *buf, size_t n)
+{
+	size_t off = 0;
+	const char *p = dn;
+
+	buf[0] = '\0';
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (strncasecmp(p, "DC=", 3) == 0) {
+			size_t l = strcspn(p + 3, ",");
+			if (off > 0 && off + 1 < n)
+				buf[off++] = '.';
+			for (size_t i = 0; i < l && off + 1 < n; i++) {
+				char c = p[3 + i];
+				buf[off++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+			}
+			buf[off] = '\0';
+		}
+		p = strchr(p, ',');
+	}
+}
+
+/* The domain's AES date: whenCreated of the group with RID 521 (Read-only Domain
+ * Controllers, made when the domain reached functional level 2008), found by objectSid (the
+ * owner's domain SID + 521): one more search on the same connection. */
+static int read_aes_date(const struct spn_cfg *c, struct iwa_ldap *l, const struct spn_owner *o,
+			 struct aes_date *d, struct iwa_err *err)
+{
+	static char *attrs[] = {"whenCreated", NULL};
+	struct iwa_sid sid = o->sid;
+	uint8_t bin[8 + 4 * IWA_SID_MAX_SUB];
+	size_t len;
+	char filter[300], *base = NULL;
+	size_t off;
+	int rc;
+
+	if (!o->has_sid || sid.nsub < 2)
+		return 0;
+	sid.sub[sid.nsub - 1] = 521;
+	if (iwa_sid_to_bin(&sid, bin, sizeof bin, &len, err) < 0)
+		return 0;
+	off = (size_t)snprintf(filter, sizeof filter, "(objectSid=");
+	for (size_t i = 0; i < len && off + 4 < sizeof filter; i++)
+		off += (size_t)snprintf(filter + off, sizeof filter - off, "\\%02x", bin[i]);
+	snprintf(filter + off, sizeof filter - off, ")");
+	rc = search(l, c, filter, attrs, collect_aes_date, d, &base, err);
+	free(base);
+	return rc < 0 ? rc : 0;
+}
+
+/* Probes the owner's keys and the SPN's ticket at the KDC (at most 2 exchanges, none with a
+ * warm --ccache) and adds the "encryption" subcheck. */
+static int check_rc4(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct iwa_ldap *l,
+		     const struct spn_list *variants, const struct spn_owner *o,
+		     struct iwa_check *root, struct iwa_err *err)
+{
+	struct spn_rc4_in in;
+	struct aes_date d = {false, 0};
+	struct iwa_err perr = {0, ""}, terr = {0, ""};
+	char realm[256], princ[600], spn_princ[700], acct[300];
+	const char *cc = ctx->krb != NULL ? iwa_krb_ccache_name(ctx->krb) : NULL;
+	unsigned long ex0 = iwa_kdc_exchanges();
+	double zero = 0, t0 = iwa_now();
+	int rc;
+
+	memset(&in, 0, sizeof in);
+	in.spn = variants->v[0];
+	in.owner = o;
+	in.allow_rc4 = c->allow_rc4;
+	rc = read_aes_date(c, l, o, &d, err);
+	if (rc < 0)
+		return rc;
+	in.has_aes_date = d.has;
+	in.aes_date = d.ft;
+	realm_of_dn(o->dn, realm, sizeof realm);
+	if (o->sam == NULL || realm[0] == '\0') {
+		in.kdc_err = "the owner has no sAMAccountName or its DN names no domain";
+		return spn_eval_rc4(&in, root);
+	}
+	snprintf(acct, sizeof acct, "%s", o->sam);
+	snprintf(princ, sizeof princ, "%s@%s", acct, realm);
+	snprintf(spn_princ, sizeof spn_princ, "%s@%s", variants->v[0], realm);
+	rc = iwa_kdc_probe_keys_cached(cc, princ, false, ctx->deadline, &in.probe, &perr);
+	if (rc == IWA_ENOMEM)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	if (rc == 0)
+		in.probed = true;
+	else
+		in.probe_err = in.kdc_err = perr.msg;
+	if (rc == IWA_ETIMEOUT) {
+		/* the run's time is gone: the ticket is not asked for */
+	} else if (cc == NULL) {
+		in.tkt_err =
+			"no Kerberos credentials (simple bind): use --keytab or --ccache for the "
+			"ticket check";
+	} else {
+		in.tkt_aes_only = !(o->has_set && spn_set_rc4_only(o->set));
+		rc = iwa_kdc_restricted_ticket(cc, spn_princ, in.tkt_aes_only, false, ctx->deadline,
+					       &in.tkt, &terr);
+		if (rc == IWA_ENOMEM)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		if (rc == 0)
+			in.ticketed = true;
+		else
+			in.tkt_err = in.kdc_err = terr.msg;
+	}
+	if (spn_eval_rc4(&in, root) < 0 ||
+	    iwa_check_perf(root, "kdc_exchanges", (double)(iwa_kdc_exchanges() - ex0), "", NULL,
+			   &zero, NULL) < 0 ||
+	    iwa_check_perf(root, "kdc_time", iwa_now() - t0, "s", NULL, &zero, NULL) < 0)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* Targeted mode. */
 static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct iwa_ldap *l,
 			struct iwa_check *root, struct iwa_err *err)
 {
-	static char *attrs[] = {"servicePrincipalName", "sAMAccountName",
-				"objectClass",          "userAccountControl",
-				"lockoutTime",          "distinguishedName",
-				"userPrincipalName",    NULL};
+	static char *attrs[] = {"servicePrincipalName",
+				"sAMAccountName",
+				"objectClass",
+				"userAccountControl",
+				"lockoutTime",
+				"distinguishedName",
+				"userPrincipalName",
+				"msDS-SupportedEncryptionTypes",
+				"pwdLastSet",
+				"msDS-KeyVersionNumber",
+				"objectSid",
+				NULL};
 	struct spn_list variants = {0};
 	struct collect col;
 	struct owners *osp = &col.os;
@@ -426,6 +602,7 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 	double t0, search_s;
 	double zero = 0;
 	size_t i;
+	unsigned main_owners = 0;
 	int rc;
 
 	memset(&col, 0, sizeof col);
@@ -448,7 +625,7 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 		goto cleanup;
 	if (osp->n > 1)
 		qsort(osp->v, osp->n, sizeof *osp->v, owner_cmp);
-	rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, NULL, NULL);
+	rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, &main_owners, NULL);
 	if (rc < 0)
 		goto oom;
 	if (c->findings != NULL)
@@ -460,6 +637,20 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 	if (ctx->verbose > 0 &&
 	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, osp->n) < 0)
 		goto oom;
+	if (main_owners == 1) {
+		const struct spn_owner *o = NULL;
+		for (i = 0; i < osp->n && o == NULL; i++)
+			for (size_t k = 0; k < osp->v[i].nspns; k++)
+				if (spn_equal(osp->v[i].spns[k], variants.v[0])) {
+					o = &osp->v[i];
+					break;
+				}
+		if (o != NULL) {
+			rc = check_rc4(c, ctx, l, &variants, o, root, err);
+			if (rc < 0)
+				goto cleanup;
+		}
+	}
 	rc = 0;
 	goto cleanup;
 oom:
@@ -540,6 +731,8 @@ static int audit_entry(LDAP *ld, LDAPMessage *e, void *ctx)
 			ldap_memfree(dn);
 			o->sam = iwa_ldap_first_value(ld, e, "sAMAccountName");
 			o->kind = entry_kind(ld, e);
+			if (a->cfg->rc4)
+				read_key_attrs(ld, e, o);
 			if (o->dn == NULL) {
 				rc = IWA_ENOMEM;
 				break;
@@ -566,6 +759,14 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct 
 {
 	static char *attrs[] = {"servicePrincipalName", "sAMAccountName", "objectClass",
 				"distinguishedName", NULL};
+	static char *attrs_rc4[] = {"servicePrincipalName",
+				    "sAMAccountName",
+				    "objectClass",
+				    "distinguishedName",
+				    "msDS-SupportedEncryptionTypes",
+				    "pwdLastSet",
+				    "objectSid",
+				    NULL};
 	const char *filter = "(servicePrincipalName=*)";
 	struct audit a;
 	char *base = NULL;
@@ -578,7 +779,7 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct 
 	if (a.t == NULL)
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	t0 = iwa_now();
-	rc = search(l, c, filter, attrs, audit_entry, &a, &base, err);
+	rc = search(l, c, filter, c->rc4 ? attrs_rc4 : attrs, audit_entry, &a, &base, err);
 	a.st.scan_seconds = iwa_now() - t0;
 	if (rc > 0) { /* the callback's own failure */
 		*err = a.emsg;
@@ -590,6 +791,21 @@ static int run_audit(const struct spn_cfg *c, const struct iwa_ctx *ctx, struct 
 	if (rc < 0) {
 		rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
 		goto cleanup;
+	}
+	if (c->rc4) {
+		struct aes_date d = {false, 0};
+		for (size_t i = 0; i < a.os.n; i++) /* the domain of the first account */
+			if (a.os.v[i].has_sid && a.os.v[i].kind != SPN_KIND_OTHER) {
+				rc = read_aes_date(c, l, &a.os.v[i], &d, err);
+				break;
+			}
+		if (rc < 0)
+			goto cleanup;
+		if (spn_eval_audit_rc4(a.os.v, a.os.n, d.has, d.ft, c->allow_rc4, c->max_list,
+				       root) < 0) {
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
 	}
 	if (ctx->verbose > 0) {
 		if (verbose_lines(root, l, base != NULL ? base : "", filter, a.st.scan_seconds,
@@ -669,7 +885,14 @@ const struct iwa_plugin spn_check = {
 		"                        115 bytes of memory each (default: 2000000)\n"
 		" -w, --warning RANGE    range on the number of duplicates (default: none)\n"
 		" -c, --critical RANGE   range on the number of duplicates (default: 0, i.e.\n"
-		"                        CRITICAL at 1 or more)\n" IWA_LDAP_OPTIONS_HELP
+		"                        CRITICAL at 1 or more)\n"
+		" --rc4                  also list every SPN owner that allows only RC4 or\n"
+		"                        whose password predates the domain's AES keys\n"
+		"                        (perfdata rc4_only, no_aes_keys)\n"
+		"RC4 retirement (both modes):\n"
+		" --allow-rc4            RC4-only owners and RC4 tickets are OK, not WARNING\n"
+		"                        (missing AES keys stay CRITICAL) (default: "
+		"warn)\n" IWA_LDAP_OPTIONS_HELP
 		" (-b default: the Global Catalog's empty base = the whole forest; on a port\n"
 		"  that is no Global Catalog, the domain's defaultNamingContext)\n",
 	.notes =
@@ -679,9 +902,20 @@ const struct iwa_plugin spn_check = {
 		"  WARNING   a variant (HOST/, short name, port) is held by another account than\n"
 		"            the main SPN's owner (or -e); without -e: the main SPN on a\n"
 		"            computer account; the owner is disabled or locked out\n"
+		"  CRITICAL  the main SPN's owner has no AES keys (key probe: an AS-REQ without\n"
+		"            pre-authentication, no secret; or its password predates the\n"
+		"            domain's AES keys), or the KDC refuses its ticket (ETYPE_NOSUPP)\n"
+		"  WARNING   the owner allows only RC4 (msDS-SupportedEncryptionTypes 0x4\n"
+		"            without 0x18) or the KDC still issues an RC4 ticket for the SPN\n"
+		"            (OK with --allow-rc4)\n"
 		"  UNKNOWN   bad options, our own credentials unusable, DC unreachable\n"
-		"Perfdata: targeted: owners, spns_checked, conflicts, bind_time, search_time;\n"
-		"  --all: objects, spns, duplicates, scan_time.\n"
+		"The key probe and the ticket asked with an AES session key only are at most 2\n"
+		"KDC exchanges (perfdata kdc_exchanges, kdc_time), none with a kept --ccache:\n"
+		"the ticket, the probe's answer and a refusal are kept in that cache until its\n"
+		"TGT is renewed.\n"
+		"Perfdata: targeted: owners, spns_checked, conflicts, bind_time, search_time,\n"
+		"  kdc_exchanges, kdc_time; --all: objects, spns, duplicates, scan_time (and\n"
+		"  rc4_only, no_aes_keys with --rc4).\n"
 		"SPNs are compared case-insensitively, as AD does. Characters such as * ( ) \\ in\n"
 		"-s are escaped (RFC 4515): they match only themselves.\n"
 		"Caps against a broken or hostile directory server (CRITICAL, the cap named):\n"

@@ -11,6 +11,8 @@
 
 #include "directory.h"
 #include "iwa.h"
+#include "kdc.h"
+#include "sid.h"
 #include "output.h"
 #include "plugin.h"
 #include "range.h"
@@ -95,6 +97,15 @@ struct spn_owner {
 	long long lockout; /* lockoutTime, 0 = none */
 	char **spns;       /* its servicePrincipalName values (targeted mode only) */
 	size_t nspns;
+	/* RC4 retirement: what the directory says about its keys */
+	bool has_set;         /* msDS-SupportedEncryptionTypes present */
+	uint32_t set;         /* its value */
+	bool has_pwdlastset;  /* pwdLastSet present */
+	long long pwdlastset; /* FILETIME (100 ns since 1601), 0 = must change */
+	bool has_kvno;        /* msDS-KeyVersionNumber present */
+	uint32_t kvno;
+	bool has_sid;
+	struct iwa_sid sid; /* objectSid (the domain's RID-521 group is found from it) */
 };
 void spn_owner_clear(struct spn_owner *o);
 
@@ -180,6 +191,61 @@ int spn_eval_audit(const struct spn_table *t, const struct spn_owner *owners, si
 		   const struct spn_audit_stats *st, const struct iwa_thresholds *th,
 		   unsigned max_list, struct iwa_check *root);
 
+/* ------------------------------------------------------------------ RC4 retirement */
+
+/* msDS-SupportedEncryptionTypes bits. */
+#define SPN_SET_RC4 0x4u
+#define SPN_SET_AES128 0x8u
+#define SPN_SET_AES256 0x10u
+#define SPN_SET_AES (SPN_SET_AES128 | SPN_SET_AES256)
+
+/* "20261202024149.0Z" (GeneralizedTime as AD writes whenCreated) -> FILETIME. Returns 0 or
+ * IWA_EPARSE. Pure, fuzzed with the other values. */
+int spn_parse_gentime(const char *s, size_t len, long long *filetime_out);
+/* FILETIME -> "2026-12-02" (UTC). */
+void spn_filetime_date(long long ft, char *buf, size_t n);
+/* Only RC4 allowed: the RC4 bit without an AES bit. */
+bool spn_set_rc4_only(uint32_t set);
+/* Does the owner's password predate the domain's AES keys (pwdLastSet older than the RID-521
+ * group's whenCreated)? false when either is unknown (pwdLastSet 0 = "must change" too). */
+bool spn_pwd_predates_aes(const struct spn_owner *o, bool has_aes_date, long long aes_date);
+
+/* What the targeted mode learnt about the main SPN's single owner. */
+struct spn_rc4_in {
+	const char *spn; /* the main SPN */
+	const struct spn_owner *owner;
+	bool has_aes_date;  /* the RID-521 group's whenCreated was read */
+	long long aes_date; /* FILETIME */
+	bool probed;        /* the key probe answered (probe valid) */
+	struct iwa_kdc_probe probe;
+	const char *probe_err; /* why there is no probe answer (NULL: not tried) */
+	bool ticketed;         /* the ticket request answered (tkt valid) */
+	bool tkt_aes_only;     /* asked with an AES session key only */
+	struct iwa_kdc_tkt tkt;
+	const char *tkt_err; /* why there is no ticket answer (NULL: not tried) */
+	bool allow_rc4;      /* --allow-rc4 */
+	const char *kdc_err; /* the KDC did not answer (timeout, unreachable): UNKNOWN
+				      * unless the directory alone shows a problem */
+};
+/* Adds the "encryption" subcheck to root: CRITICAL when the owner has no AES keys (probe, or
+ * password older than the domain's AES date) or the KDC refuses the ticket
+ * (KDC_ERR_ETYPE_NOSUPP); WARNING (OK with allow_rc4) when only RC4 is allowed or the KDC
+ * still issues an RC4 ticket; the root's summary becomes the subcheck's text when the root
+ * was OK before. Returns 0 or IWA_ENOMEM. */
+int spn_eval_rc4(const struct spn_rc4_in *in, struct iwa_check *root);
+
+/* Audit mode with --rc4: one owner judged by the directory alone. */
+enum spn_rc4_audit { SPN_RC4_FINE = 0, SPN_RC4_ONLY, SPN_RC4_NO_AES };
+enum spn_rc4_audit spn_rc4_audit_owner(const struct spn_owner *o, bool has_aes_date,
+				       long long aes_date);
+
+/* --all --rc4: lists (at most max_list) the account owners that allow only RC4 (WARNING,
+ * OK with allow_rc4) or whose password predates the domain's AES keys (CRITICAL); perfdata
+ * rc4_only and no_aes_keys. The root's summary becomes this finding's when it was OK. */
+int spn_eval_audit_rc4(const struct spn_owner *owners, size_t nowners, bool has_aes_date,
+		       long long aes_date, bool allow_rc4, unsigned max_list,
+		       struct iwa_check *root);
+
 /* --- the check module (check_spn_unique.c) --- */
 #define MAX_PORTS 16
 #define MAX_EXCLUDES 16
@@ -200,6 +266,8 @@ struct spn_cfg {
 	bool max_spns_given;
 	struct iwa_thresholds th;
 	bool th_given;
+	bool allow_rc4; /* --allow-rc4 */
+	bool rc4;       /* --rc4 (audit) */
 	struct spn_findings *findings; /* optional [out] for check_iwa_farm, not owned */
 };
 

@@ -578,3 +578,240 @@ cleanup:
 	free(d);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ RC4 retirement */
+
+/* The fix, the same words wherever the farm depends on RC4 or lacks AES keys. */
+static void rc4_fix(const char *spn, const char *acct, char *buf, size_t n)
+{
+	snprintf(buf, n,
+		 "tickets for %s fail on domain controllers that no longer issue RC4 (enforced "
+		 "since July 2026); reset %s's password (the domain creates AES keys), then set "
+		 "msDS-SupportedEncryptionTypes to 0x18 and re-export any keytab",
+		 spn, acct);
+}
+
+static void etype_list(const int32_t *e, size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++) {
+		char name[64];
+		iwa_krb_etype_name(e[i], name, sizeof name);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
+	}
+}
+
+int spn_eval_rc4(const struct spn_rc4_in *in, struct iwa_check *root)
+{
+	const struct spn_owner *o = in->owner;
+	const char *acct = spn_owner_name(o);
+	enum iwa_state st = IWA_OK, before = iwa_check_state(root);
+	char text[2048], fix[700], keys[256] = "", tkt[64], skey[64], set[64], d1[32], d2[32];
+	bool aes_keys = false, rc4_set = o->has_set && spn_set_rc4_only(o->set);
+	struct iwa_check *node;
+
+	if (o->has_set)
+		snprintf(set, sizeof set, "msDS-SupportedEncryptionTypes=0x%x", (unsigned)o->set);
+	else
+		snprintf(set, sizeof set, "msDS-SupportedEncryptionTypes not set");
+	rc4_fix(in->spn, acct, fix, sizeof fix);
+	if (in->probed && in->probe.kind == IWA_KDC_PROBE_KEYS) {
+		for (size_t i = 0; i < in->probe.n; i++)
+			aes_keys = aes_keys || iwa_krb_etype_aes(in->probe.etypes[i]);
+		etype_list(in->probe.etypes, in->probe.n, keys, sizeof keys);
+	}
+	if (in->ticketed && in->tkt.kind == IWA_KDC_TKT_ISSUED) {
+		iwa_krb_etype_name(in->tkt.tkt_etype, tkt, sizeof tkt);
+		iwa_krb_etype_name(in->tkt.skey_etype, skey, sizeof skey);
+	}
+
+	if (in->probed && in->probe.kind == IWA_KDC_PROBE_KEYS && !aes_keys && in->probe.n > 0) {
+		st = IWA_CRITICAL;
+		snprintf(text, sizeof text,
+			 "%s has no AES keys (the KDC offers only %s for it): %s", acct, keys, fix);
+	} else if (!(in->probed && aes_keys) &&
+		   spn_pwd_predates_aes(o, in->has_aes_date, in->aes_date)) {
+		spn_filetime_date(o->pwdlastset, d1, sizeof d1);
+		spn_filetime_date(in->aes_date, d2, sizeof d2);
+		st = IWA_CRITICAL;
+		snprintf(
+			text, sizeof text,
+			"%s's password was last set on %s, before the domain could create AES keys "
+			"(%s), so it has none: %s",
+			acct, d1, d2, fix);
+	} else if (in->ticketed && in->tkt.kind == IWA_KDC_TKT_NOSUPP && !in->tkt_aes_only) {
+		st = IWA_CRITICAL;
+		snprintf(text, sizeof text,
+			 "the KDC refuses tickets for %s (KDC_ERR_ETYPE_NOSUPP) while %s allows "
+			 "only "
+			 "RC4 (%s): %s",
+			 in->spn, acct, set, fix);
+	} else if (in->ticketed && in->tkt.kind == IWA_KDC_TKT_NOSUPP) {
+		st = IWA_CRITICAL;
+		snprintf(text, sizeof text,
+			 "the KDC refuses an AES-only ticket for %s (KDC_ERR_ETYPE_NOSUPP): %s",
+			 in->spn, fix);
+	} else if (rc4_set) {
+		st = in->allow_rc4 ? IWA_OK : IWA_WARNING;
+		snprintf(text, sizeof text,
+			 "%s allows only RC4 (%s): tickets for %s are RC4 (%s); works today, cheap "
+			 "to "
+			 "crack offline, breaks when RC4 is switched off; set "
+			 "msDS-SupportedEncryptionTypes to 0x18 and re-export any keytab%s",
+			 acct, set, in->spn,
+			 in->ticketed && in->tkt.kind == IWA_KDC_TKT_ISSUED ? tkt : "arcfour-hmac",
+			 in->allow_rc4 ? " (accepted: --allow-rc4)" : "");
+	} else if (in->ticketed && in->tkt.kind == IWA_KDC_TKT_ISSUED &&
+		   iwa_krb_etype_rc4(in->tkt.tkt_etype)) {
+		st = in->allow_rc4 ? IWA_OK : IWA_WARNING;
+		snprintf(text, sizeof text,
+			 "the KDC still issues an RC4 (%s) ticket for %s (%s): works today, cheap "
+			 "to "
+			 "crack offline, breaks when RC4 is switched off; set "
+			 "msDS-SupportedEncryptionTypes to 0x18 on %s and re-export any keytab%s",
+			 tkt, in->spn, set, acct, in->allow_rc4 ? " (accepted: --allow-rc4)" : "");
+	} else if (in->ticketed && in->tkt.kind == IWA_KDC_TKT_ISSUED) {
+		snprintf(text, sizeof text, "tickets for %s are %s (session key %s, kvno %u); %s",
+			 in->spn, tkt, skey, in->tkt.kvno, set);
+	} else if (in->kdc_err != NULL) {
+		st = IWA_CRITICAL;
+		snprintf(text, sizeof text, "the KDC could not be asked about %s's keys: %s", acct,
+			 in->kdc_err);
+	} else {
+		snprintf(text, sizeof text, "%s: %s%s%s", in->spn, set,
+			 in->tkt_err != NULL ? "; no ticket asked: " : "",
+			 in->tkt_err != NULL ? in->tkt_err : "");
+	}
+	node = iwa_check_add(root, st, "%s", text);
+	if (node == NULL || iwa_check_set_name(node, "encryption") < 0)
+		return IWA_ENOMEM;
+	if (in->probed) {
+		const char *what = in->probe.cached ? " (cached in the credential cache)" : "";
+		if (in->probe.kind == IWA_KDC_PROBE_KEYS &&
+		    iwa_check_add_line(node, "key probe: the KDC holds %s keys for %s%s",
+				       keys[0] ? keys : "no", acct, what) < 0)
+			return IWA_ENOMEM;
+		if (in->probe.kind == IWA_KDC_PROBE_NO_PREAUTH &&
+		    iwa_check_add_line(node,
+				       "key probe: %s does not require Kerberos pre-authentication "
+				       "(userAccountControl 0x400000): its AS-REP can be cracked "
+				       "offline%s",
+				       acct, what) < 0)
+			return IWA_ENOMEM;
+		if (in->probe.kind == IWA_KDC_PROBE_UNKNOWN &&
+		    iwa_check_add_line(node, "key probe: the KDC does not know %s%s", acct, what) <
+			    0)
+			return IWA_ENOMEM;
+		if (in->probe.kind == IWA_KDC_PROBE_ERROR &&
+		    iwa_check_add_line(node, "key probe: the KDC answered error %d",
+				       in->probe.code) < 0)
+			return IWA_ENOMEM;
+	} else if (in->probe_err != NULL &&
+		   iwa_check_add_line(node, "key probe: %s", in->probe_err) < 0) {
+		return IWA_ENOMEM;
+	}
+	if (in->ticketed && in->tkt.kind == IWA_KDC_TKT_ISSUED &&
+	    iwa_check_add_line(node, "ticket%s: %s, session key %s, kvno %u%s",
+			       in->tkt_aes_only ? " (asked with an AES session key only)" : "", tkt,
+			       skey, in->tkt.kvno,
+			       in->tkt.cached ? " (from the credential cache)" : "") < 0)
+		return IWA_ENOMEM;
+	if (in->ticketed && in->tkt.kind != IWA_KDC_TKT_ISSUED &&
+	    iwa_check_add_line(node, "ticket%s: %s%s",
+			       in->tkt_aes_only ? " (asked with an AES session key only)" : "",
+			       in->tkt.err_text,
+			       in->tkt.cached ? " (answer kept in the credential cache)" : "") < 0)
+		return IWA_ENOMEM;
+	if (!in->ticketed && in->tkt_err != NULL &&
+	    iwa_check_add_line(node, "ticket: %s", in->tkt_err) < 0)
+		return IWA_ENOMEM;
+	if (o->has_pwdlastset) {
+		spn_filetime_date(o->pwdlastset, d1, sizeof d1);
+		if (in->has_aes_date)
+			spn_filetime_date(in->aes_date, d2, sizeof d2);
+		if (iwa_check_add_line(node, "%s: %s, password last set %s%s%s%s", acct, set, d1,
+				       in->has_aes_date ? " (domain AES keys since " : "",
+				       in->has_aes_date ? d2 : "", in->has_aes_date ? ")" : "") < 0)
+			return IWA_ENOMEM;
+	}
+	if (o->has_kvno &&
+	    iwa_check_add_line(node, "%s: key version (kvno) %u", acct, (unsigned)o->kvno) < 0)
+		return IWA_ENOMEM;
+	if (before == IWA_OK && st != IWA_OK)
+		return iwa_check_set_text(root, "%s", text);
+	return 0;
+}
+
+int spn_eval_audit_rc4(const struct spn_owner *owners, size_t nowners, bool has_aes_date,
+		       long long aes_date, bool allow_rc4, unsigned max_list,
+		       struct iwa_check *root)
+{
+	unsigned long n_rc4 = 0, n_noaes = 0, listed = 0;
+	enum iwa_state st, before = iwa_check_state(root);
+	struct iwa_check *node;
+	double zero = 0;
+	char d1[32], d2[32];
+
+	node = iwa_check_add(root, IWA_OK, "RC4");
+	if (node == NULL || iwa_check_set_name(node, "rc4") < 0)
+		return IWA_ENOMEM;
+	if (has_aes_date)
+		spn_filetime_date(aes_date, d2, sizeof d2);
+	for (size_t i = 0; i < nowners; i++) {
+		const struct spn_owner *o = &owners[i];
+		enum spn_rc4_audit r;
+		if (o->kind == SPN_KIND_OTHER)
+			continue;
+		r = spn_rc4_audit_owner(o, has_aes_date, aes_date);
+		if (r == SPN_RC4_FINE)
+			continue;
+		if (r == SPN_RC4_NO_AES)
+			n_noaes++;
+		else
+			n_rc4++;
+		if (listed++ >= max_list)
+			continue;
+		spn_filetime_date(o->pwdlastset, d1, sizeof d1);
+		if (r == SPN_RC4_NO_AES) {
+			if (iwa_check_add_line(node,
+					       "%s (%s): no AES keys (password last set %s, before "
+					       "the domain's AES keys %s)",
+					       spn_owner_name(o), spn_kind_name(o->kind), d1,
+					       d2) < 0)
+				return IWA_ENOMEM;
+		} else if (iwa_check_add_line(
+				   node, "%s (%s): RC4 only (msDS-SupportedEncryptionTypes=0x%x)",
+				   spn_owner_name(o), spn_kind_name(o->kind),
+				   (unsigned)o->set) < 0) {
+			return IWA_ENOMEM;
+		}
+	}
+	if (listed > max_list &&
+	    iwa_check_add_line(node, "(and %lu more, see --max-list)", listed - max_list) < 0)
+		return IWA_ENOMEM;
+	st = n_noaes > 0 ? IWA_CRITICAL : (n_rc4 > 0 && !allow_rc4 ? IWA_WARNING : IWA_OK);
+	iwa_check_set_state(node, st);
+	if (n_noaes + n_rc4 == 0) {
+		if (iwa_check_set_text(node, "no SPN owner is RC4-only or without AES keys%s",
+				       has_aes_date ? "" : " (the domain's AES date is unknown)") <
+		    0)
+			return IWA_ENOMEM;
+	} else if (iwa_check_set_text(
+			   node,
+			   "%lu SPN owners without AES keys, %lu RC4-only: their tickets fail on "
+			   "domain controllers that no longer issue RC4 (enforced since July "
+			   "2026); reset each one's password (the domain creates AES keys), then "
+			   "set msDS-SupportedEncryptionTypes to 0x18 and re-export any keytab%s",
+			   n_noaes, n_rc4,
+			   n_noaes == 0 && allow_rc4 ? " (RC4 accepted: --allow-rc4)" : "") < 0) {
+		return IWA_ENOMEM;
+	}
+	if (iwa_check_perf(root, "rc4_only", (double)n_rc4, "", NULL, &zero, NULL) < 0 ||
+	    iwa_check_perf(root, "no_aes_keys", (double)n_noaes, "", NULL, &zero, NULL) < 0)
+		return IWA_ENOMEM;
+	if (before == IWA_OK && st != IWA_OK)
+		return iwa_check_set_text(root, "%s", iwa_check_text(node));
+	return 0;
+}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define SPN_MAX_LEN 512
 
@@ -640,4 +641,87 @@ void spn_table_free(struct spn_table *t)
 	}
 	free(t->slots);
 	free(t);
+}
+
+/* ------------------------------------------------------------------ RC4 retirement */
+
+#define FILETIME_UNIX_EPOCH 116444736000000000LL /* 1970-01-01 in 100 ns since 1601 */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+int spn_parse_gentime(const char *s, size_t len, long long *out)
+{
+	int v[6];
+	static const int width[6] = {4, 2, 2, 2, 2, 2};
+	static const int lo[6] = {1601, 1, 1, 0, 0, 0}, hi[6] = {9999, 12, 31, 23, 59, 60};
+	size_t p = 0;
+	long long days;
+
+	if (s == NULL || len < 15)
+		return IWA_EPARSE;
+	for (int i = 0; i < 6; i++) {
+		v[i] = 0;
+		for (int k = 0; k < width[i]; k++, p++) {
+			if (s[p] < '0' || s[p] > '9')
+				return IWA_EPARSE;
+			v[i] = v[i] * 10 + (s[p] - '0');
+		}
+		if (v[i] < lo[i] || v[i] > hi[i])
+			return IWA_EPARSE;
+	}
+	if (s[p] == '.') { /* fraction: ignored */
+		p++;
+		while (p < len && s[p] >= '0' && s[p] <= '9')
+			p++;
+	}
+	if (p != len - 1 || s[p] != 'Z')
+		return IWA_EPARSE;
+	days = days_from_civil(v[0], (unsigned)v[1], (unsigned)v[2]);
+	*out = ((days * 86400LL + v[3] * 3600LL + v[4] * 60LL + v[5]) * 10000000LL) +
+	       FILETIME_UNIX_EPOCH;
+	return 0;
+}
+
+void spn_filetime_date(long long ft, char *buf, size_t n)
+{
+	time_t t = (time_t)((ft - FILETIME_UNIX_EPOCH) / 10000000LL);
+	struct tm tm;
+
+	if (ft <= 0 || gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, n, "never");
+		return;
+	}
+	strftime(buf, n, "%Y-%m-%d", &tm);
+}
+
+bool spn_set_rc4_only(uint32_t set)
+{
+	return (set & SPN_SET_RC4) != 0 && (set & SPN_SET_AES) == 0;
+}
+
+bool spn_pwd_predates_aes(const struct spn_owner *o, bool has_aes_date, long long aes_date)
+{
+	return has_aes_date && o->has_pwdlastset && o->pwdlastset > 0 && o->pwdlastset < aes_date;
+}
+
+enum spn_rc4_audit spn_rc4_audit_owner(const struct spn_owner *o, bool has_aes_date,
+				       long long aes_date)
+{
+	if (spn_pwd_predates_aes(o, has_aes_date, aes_date))
+		return SPN_RC4_NO_AES;
+	if (o->has_set && spn_set_rc4_only(o->set))
+		return SPN_RC4_ONLY;
+	return SPN_RC4_FINE;
 }

@@ -1,8 +1,8 @@
 # tests/engines/lib.sh — shared by the engine tests (icinga2.sh, nagios.sh, zabbix.sh) and
 # tests/demo/zz_icinga2.sh. Source it after tests/tap.sh.
 # Needs env BUILDDIR (build dir holding plugins/), LAB (tests/lab/lab), LAB_NS, LAB_DIR; the
-# lab is up. IWA_ENGINE_PLUGINDIR overrides the plugin directory (harness development with
-# tests/engines/standin/ only).
+# lab is up. The engines run the real plugins (the build's; IWA_ENGINE_PLUGINDIR overrides
+# the folder, e.g. installed ones); there is no stand-in to drift from them.
 ENG_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ENG_CONTRIB=$ENG_SRC/contrib
 : "${BUILDDIR:?BUILDDIR must name the build directory}" "${LAB:?LAB must name tests/lab/lab}"
@@ -173,6 +173,12 @@ ca-file = ${LABENV[LAB_CA]}
 host = $(eng_dc_name)
 keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
 principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+
+[iwa_farm]
+host = $(eng_dc_name)
+keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
+principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+ca-file = ${LABENV[LAB_CA]}
 EOF
   chmod 600 "$1"
 }

@@ -31,7 +31,7 @@ def main(argv):
                 if line.lstrip().startswith("#"):
                     continue
                 for plugin in set(re.findall(r"/(check_\w+)\b", line)):
-                    uses.setdefault(plugin, set()).update(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", line))
+                    uses.setdefault(plugin, set()).update(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", line))
         for plugin, opts in sorted(uses.items()):
             if plugin not in helps:
                 helps[plugin] = subprocess.run([plugindir + "/" + plugin, "--help"],

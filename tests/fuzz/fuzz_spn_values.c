@@ -26,6 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (spn_parse_uac((const char *)data, size, &uac) == 0)
 		spn_uac_describe(uac, buf, sizeof buf);
 	(void)spn_parse_lockout((const char *)data, size, &lockout);
+	{ /* whenCreated (RC4 retirement): a FILETIME whose date prints */
+		long long ft;
+		char d[32];
+		if (spn_parse_gentime((const char *)data, size, &ft) == 0)
+			spn_filetime_date(ft, d, sizeof d);
+	}
 	(void)spn_validate(s, "fuzz", &err);
 	(void)spn_validate_fqdn(s, &err);
 	memset(&o, 0, sizeof o);

@@ -16,7 +16,7 @@ DC=$LAB_DC_FQDN
 KT=(--keytab "$LAB_MONITOR_KEYTAB")
 TARGET=(-H "$DC" -f "$LAB_FQDN" -e cam-svc)
 SPN_RE='HTTP/sso\.camtest\.test'
-PERF_RE="owners=[0-9]+;;;0 spns_checked=5;;;0 conflicts=[0-9]+;;;0 bind_time=[0-9.]+s;;;0 search_time=[0-9.]+s;;;0$"
+PERF_RE="owners=[0-9]+;;;0 spns_checked=5;;;0 conflicts=[0-9]+;;;0 bind_time=[0-9.]+s;;;0 search_time=[0-9.]+s;;;0( kdc_exchanges=[0-9]+;;;0 kdc_time=[0-9.]+s;;;0)?$"
 
 spn() { run_cmd "$LAB" exec "$P" "$@"; }
 

@@ -15,8 +15,9 @@ import ldb
 from samba.auth import system_session
 from samba.param import LoadParm
 from samba.samdb import SamDB
-from samba.dcerpc import security
-from samba.ndr import ndr_unpack
+from samba import dsdb
+from samba.dcerpc import drsblobs, security
+from samba.ndr import ndr_pack, ndr_unpack
 
 SECURITY_CSE = "[{827D319E-6EAC-11D2-A4EA-00C04F79F83A}{803E14A0-B4FB-11D0-A0D0-00A0C90F574B}]"
 # What a GPO with only registry (Administrative Templates) settings carries: no Security CSE.
@@ -269,9 +270,54 @@ def cmd_info():
     print("LAB_SYSVOL=" + SYSVOL_DOMAIN)
 
 
+# ---------------------------------------------------------------- RC4 retirement
+
+# Where owner-no-aes keeps cam-svc's original supplementalCredentials (restored by off).
+SAVED_CREDS = os.path.join(lp.get("private dir"), "cam-svc.supplementalCredentials")
+
+
+def creds_write(blob):
+    # password_hash refuses a direct write of supplementalCredentials; the bypass control is
+    # what Samba's own tests use. The kvno (msDS-KeyVersionNumber) stays as it is.
+    m = ldb.Message()
+    m.dn = ldb.Dn(samdb, CAMSVC_DN)
+    m["supplementalCredentials"] = ldb.MessageElement(blob, ldb.FLAG_MOD_REPLACE,
+                                                      "supplementalCredentials")
+    samdb.modify(m, controls=["local_oid:%s:0" % dsdb.DSDB_CONTROL_BYPASS_PASSWORD_HASH_OID])
+
+
+def owner_no_aes(on):
+    """cam-svc without AES keys, as if its password was last set before the domain made them:
+    the Primary:Kerberos-Newer-Keys package (AES keys) is removed from supplementalCredentials
+    (and from the Packages list); the RC4 key (the NT hash) stays."""
+    res = samdb.search(base=CAMSVC_DN, scope=ldb.SCOPE_BASE, attrs=["supplementalCredentials"])
+    blob = bytes(res[0]["supplementalCredentials"][0])
+    if not on:
+        with open(SAVED_CREDS, "rb") as f:
+            creds_write(f.read())
+        os.unlink(SAVED_CREDS)
+        return
+    sc = ndr_unpack(drsblobs.supplementalCredentialsBlob, blob)
+    keep = [p for p in sc.sub.packages if p.name != "Primary:Kerberos-Newer-Keys"]
+    for p in keep:
+        if p.name == "Packages":
+            names = bytes.fromhex(p.data).decode("utf-16-le").split("\0")
+            names = [n for n in names if n != "Kerberos-Newer-Keys"]
+            p.data = "\0".join(names).encode("utf-16-le").hex().upper()
+    atomic_write(SAVED_CREDS, blob, 0o600)
+    sc.sub.packages = keep
+    sc.sub.num_packages = len(keep)
+    creds_write(ndr_pack(sc))
+
+
 def scenario(name, on):
     s1, s2 = SERVER_DN[1], SERVER_DN[2]
-    if name == "dup-spn-computer":
+    if name == "owner-rc4-only":
+        # Someone once "fixed" Kerberos by ticking RC4 only: msDS-SupportedEncryptionTypes=4.
+        modify(CAMSVC_DN, "msDS-SupportedEncryptionTypes", "replace", "4" if on else "24")
+    elif name == "owner-no-aes":
+        owner_no_aes(on)
+    elif name == "dup-spn-computer":
         spn_add(s1, SPN) if on else spn_del(s1, SPN)
     elif name == "dup-spn-case":
         first, _, rest = FQDN.partition(".")

@@ -237,6 +237,69 @@ scen backend-503 on && scen backend-503 on
 check "turning a scenario on twice is harmless" "$?" "$(cat "$TMP/scen.out")"
 scen backend-503 off
 
+# ---------------------------------------------------------------- RC4 retirement
+# tkt_etypes: "skey, tkt" enctypes of a fresh HTTP/ ticket (klist -e), or the kvno error.
+tkt_etypes() {
+  fresh_tgt
+  run_cmd lx kvno "HTTP/$LAB_FQDN"
+  [ "$RC" = 0 ] || { printf 'kvno failed: %s' "$ERR"; return; }
+  lx klist -e | grep -A1 "HTTP/$LAB_FQDN@" | sed -n 's/.*Etype (skey, tkt): //p' | sed 's/ *$//'
+}
+# key_probe: the enctypes in the PREAUTH_REQUIRED answer to an AS-REQ for cam-svc without
+# pre-authentication (no secret), as MIT's trace names the one it selected.
+key_probe() {
+  "$LAB" exec env KRB5_TRACE=/dev/stdout KRB5CCNAME="FILE:$TMP/probe.cc" kinit cam-svc </dev/null 2>&1 |
+    sed -n 's/.*Selected etype info: etype \([^,]*\),.*/\1/p'
+}
+AES_T="aes256-cts-hmac-sha1-96, aes256-cts-hmac-sha1-96"
+RC4_T="DEPRECATED:arcfour-hmac, DEPRECATED:arcfour-hmac"
+check "healthy: cam-svc msDS-SupportedEncryptionTypes=24 (AES)" \
+  "$([ "$(attr "$LAB_CAMSVC_DN" msDS-SupportedEncryptionTypes)" = 24 ]; echo $?)" "$(attr "$LAB_CAMSVC_DN" msDS-SupportedEncryptionTypes)"
+e=$(tkt_etypes)
+check "healthy: the HTTP/ ticket and its session key are aes256" "$([ "$e" = "$AES_T" ]; echo $?)" "$e"
+e=$(key_probe)
+check "healthy: the key probe (AS-REQ without preauth) offers aes256-cts" "$([ "$e" = aes256-cts ]; echo $?)" "$e"
+check "healthy: the backends' keytab holds AES keys" \
+  "$(klist -ke "$LAB_DIR/server1/http.keytab" | grep -q aes256-cts-hmac-sha1-96; echo $?)"
+rc4_scenario() { # name check-on label
+  if ! scen "$1" on; then tap_fail "$1 on" "$(cat "$TMP/scen.out")"; return; fi
+  local why; why=$("$2" 2>&1)
+  check "$1 on: $3" $? "$why"
+  scen "$1" off || tap_fail "$1 off" "$(cat "$TMP/scen.out")"
+  e=$(tkt_etypes); local p; p=$(key_probe)
+  check "$1 off: AES ticket and key probe again" "$([ "$e" = "$AES_T" ] && [ "$p" = aes256-cts ]; echo $?)" "ticket: $e" "probe: $p"
+}
+r_rc4_only() {
+  local v e; v=$(attr "$LAB_CAMSVC_DN" msDS-SupportedEncryptionTypes); e=$(tkt_etypes)
+  [ "$v" = 4 ] && [ "$e" = "$RC4_T" ] || { echo "SET=$v ticket: $e"; return 1; }
+  get "$LAB_SERVER1_IP"; [ "$CODE" = 200 ] || { echo "server1 code=$CODE"; return 1; }
+}
+r_no_aes() {
+  local p e; p=$(key_probe); e=$(tkt_etypes)
+  [ "$p" = rc4-hmac ] && [ "${e#*, }" = DEPRECATED:arcfour-hmac ] || { echo "probe: $p ticket: $e"; return 1; }
+}
+r_kdc_no_rc4() { # AES still works; an RC4-only account gets KDC_ERR_ETYPE_NOSUPP
+  local e; e=$(tkt_etypes)
+  [ "$e" = "$AES_T" ] || { echo "healthy account under kdc-no-rc4: $e"; return 1; }
+  scen owner-rc4-only on || return 1
+  e=$(tkt_etypes); scen owner-rc4-only off
+  printf '%s' "$e" | grep -q 'KDC has no support for encryption type' || { echo "owner-rc4-only: $e"; return 1; }
+}
+r_keytab_err() { # the 401 after the token carries a KRB-ERROR, error-code 44 (KRB_AP_ERR_BADKEYVER)
+  fresh_tgt; get "$LAB_SERVER2_IP" -v
+  local tok; tok=$(printf '%s\n' "$HDRS" | sed -n 's/^[Ww][Ww][Ww]-[Aa]uthenticate: Negotiate \([A-Za-z0-9+/=]*\).*/\1/p' | tr -d '\r')
+  [ "$CODE" = 401 ] && grep -q '> Authorization: Negotiate' "$TMP/curl.err" &&
+    printf '%s' "$tok" | base64 -d 2>/dev/null | od -An -tx1 | tr -d ' \n' | grep -q 'a60302012c' &&
+    grep -q "$1" "$LAB_DIR/server2/logs/error.log" || { echo "code=$CODE token=$tok"; tail -n 2 "$LAB_DIR/server2/logs/error.log"; return 1; }
+}
+r_keytab_rc4() { r_keytab_err 'found in keytab but not with enctype aes256-cts'; }
+r_keytab_old() { r_keytab_err 'not found in keytab; keytab is likely out of date'; }
+rc4_scenario owner-rc4-only r_rc4_only "SET=4, RC4 ticket and session key, server1 still 200"
+rc4_scenario owner-no-aes r_no_aes "the key probe offers only rc4-hmac, the ticket is RC4"
+rc4_scenario kdc-no-rc4 r_kdc_no_rc4 "AES tickets still issued; an RC4-only account: KDC has no support for encryption type"
+backend_scenario backend-keytab-rc4 2 "$LAB_SERVER2_IP" r_keytab_rc4 "server2 401 + KRB-ERROR 44 (log: kvno found but not with enctype aes256-cts)"
+backend_scenario backend-keytab-old-kvno 2 "$LAB_SERVER2_IP" r_keytab_old "server2 401 + KRB-ERROR 44 (log: kvno not found, keytab out of date)"
+
 # ---------------------------------------------------------------- GPO scenarios
 gpo_scenario() { # name check-fn label
   if ! scen "$1" on; then tap_fail "$1 on" "$(cat "$TMP/scen.out")"; return; fi

@@ -341,6 +341,97 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* ---- Kerberos messages read by the RC4 probes ---- */
+
+/* KDC_ERR_PREAUTH_REQUIRED with METHOD-DATA { PA-ENC-TIMESTAMP, PA-ETYPE-INFO2 { aes256 with
+ * salt, rc4 } } (RFC 4120 encoding, built by hand). */
+static const uint8_t preauth_required[] = {
+	0x7e, 0x54, 0x30, 0x52, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x1e, 0xa6,
+	0x03, 0x02, 0x01, 0x19, 0xac, 0x41, 0x04, 0x3f, 0x30, 0x3d, 0x30, 0x09, 0xa1, 0x03, 0x02,
+	0x01, 0x02, 0xa2, 0x02, 0x04, 0x00, 0x30, 0x30, 0xa1, 0x03, 0x02, 0x01, 0x13, 0xa2, 0x29,
+	0x04, 0x27, 0x30, 0x25, 0x30, 0x1c, 0xa0, 0x03, 0x02, 0x01, 0x12, 0xa1, 0x15, 0x1b, 0x13,
+	0x43, 0x41, 0x4d, 0x54, 0x45, 0x53, 0x54, 0x2e, 0x54, 0x45, 0x53, 0x54, 0x63, 0x61, 0x6d,
+	0x2d, 0x73, 0x76, 0x63, 0x30, 0x05, 0xa0, 0x03, 0x02, 0x01, 0x17};
+
+static void test_krb_error_etype_info2(void **state)
+{
+	struct iwa_krb_error ke;
+	int32_t et[8];
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(iwa_krb_error_parse(preauth_required, sizeof preauth_required, &ke), 0);
+	assert_int_equal(ke.code, IWA_KRB_ERR_PREAUTH_REQUIRED);
+	assert_non_null(ke.edata);
+	assert_int_equal(iwa_krb_etype_info(ke.edata, ke.edata_len, et, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(et[0], 18);
+	assert_int_equal(et[1], 23);
+	/* at most max kept */
+	assert_int_equal(iwa_krb_etype_info(ke.edata, ke.edata_len, et, 1, &n), 0);
+	assert_int_equal(n, 1);
+	/* every truncation is a parse error or a shorter valid message, never a read outside */
+	for (size_t len = 0; len < sizeof preauth_required; len++)
+		assert_int_not_equal(iwa_krb_error_parse(preauth_required, len, &ke), 0);
+	assert_true(iwa_krb_etype_aes(17) && iwa_krb_etype_aes(18) && !iwa_krb_etype_aes(23));
+	assert_true(iwa_krb_etype_rc4(23) && !iwa_krb_etype_rc4(18));
+}
+
+static size_t unb64(const char *s, uint8_t *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	for (; *s != '\0' && *s != '='; s++) {
+		acc = (acc << 6) | (uint32_t)(strchr(a, *s) - a);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return n;
+}
+
+static void test_token_error(void **state)
+{
+	/* server2's 401 token in the lab's backend-keytab-rc4 scenario (mod_auth_gssapi, MIT
+	 * acceptor): SPNEGO reject with a KRB-ERROR, error-code 44 (KRB_AP_ERR_BADKEYVER) */
+	const char *b64 = "oXwweqADCgEConMEcWBvBgkqhkiG9xIBAgIDAH5gMF6gAwIBBaEDAgEepBEYDzIwMjYxMjAy"
+			  "MDI0MTU0WqUFAgME/z2mAwIBLKkOGwxDQU1URVNULlRFU1SqIzAhoAMCAQGhGjAYGwRIVFRQ"
+			  "GxBzc28uY2FtdGVzdC50ZXN0";
+	uint8_t tok[256];
+	size_t n = unb64(b64, tok);
+	int32_t code = 0;
+
+	(void)state;
+	assert_int_equal(iwa_krb_token_error(tok, n, &code), 0);
+	assert_int_equal(code, IWA_KRB_AP_ERR_BADKEYVER);
+	/* the bare krb5 token (offset of the responseToken's content) works too */
+	assert_int_equal(iwa_krb_token_error(tok + 13, n - 13, &code), 0);
+	assert_int_equal(code, 44);
+	for (size_t len = 0; len < n; len++)
+		assert_int_not_equal(iwa_krb_token_error(tok, len, &code), 0);
+	/* an AP-REP token (TOK_ID 02 00) carries no error */
+	tok[13 + 2 + 11] = 0x02;
+	assert_int_equal(iwa_krb_token_error(tok + 13, n - 13, &code), IWA_ENOTFOUND);
+}
+
+static void test_etype_name(void **state)
+{
+	char b[64];
+
+	(void)state;
+	iwa_krb_etype_name(18, b, sizeof b);
+	assert_string_equal(b, "aes256-cts-hmac-sha1-96");
+	iwa_krb_etype_name(23, b, sizeof b);
+	assert_string_equal(b, "arcfour-hmac");
+	iwa_krb_etype_name(99, b, sizeof b);
+	assert_string_equal(b, "etype 99");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +444,9 @@ int main(void)
 		cmocka_unit_test(test_send_silent_kdc_times_out),
 		cmocka_unit_test(test_send_unreachable),
 		cmocka_unit_test(test_send_no_kdc_known),
+		cmocka_unit_test(test_krb_error_etype_info2),
+		cmocka_unit_test(test_token_error),
+		cmocka_unit_test(test_etype_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

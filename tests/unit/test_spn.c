@@ -755,6 +755,197 @@ static void test_eval_audit(void **state)
 	free_owners(o, 3);
 }
 
+/* ------------------------------------------------------------------ RC4 retirement */
+
+static const char RC4_FIX[] =
+	"tickets for HTTP/sso.camtest.test fail on domain controllers that no longer issue RC4 "
+	"(enforced since July 2026); reset cam-svc's password (the domain creates AES keys), then "
+	"set msDS-SupportedEncryptionTypes to 0x18 and re-export any keytab";
+
+static struct spn_owner rc4_owner(bool has_set, uint32_t set)
+{
+	struct spn_owner o;
+
+	memset(&o, 0, sizeof o);
+	o.dn = (char *)"CN=cam-svc,OU=ServiceAccounts,DC=camtest,DC=test";
+	o.sam = (char *)"cam-svc";
+	o.kind = SPN_KIND_USER;
+	o.has_set = has_set;
+	o.set = set;
+	o.has_pwdlastset = true;
+	o.pwdlastset = 134406529122145360LL; /* 2026-12-02 */
+	o.has_kvno = true;
+	o.kvno = 2;
+	return o;
+}
+
+static void rc4_in(struct spn_rc4_in *in, const struct spn_owner *o, int32_t probe_etype,
+		   enum iwa_kdc_tkt_kind tk, int32_t tkt, int32_t skey)
+{
+	memset(in, 0, sizeof *in);
+	in->spn = "HTTP/sso.camtest.test";
+	in->owner = o;
+	in->has_aes_date = true;
+	in->aes_date = 134406529000000000LL; /* the same day, earlier */
+	in->probed = true;
+	in->probe.kind = IWA_KDC_PROBE_KEYS;
+	in->probe.etypes[0] = probe_etype;
+	in->probe.n = 1;
+	in->ticketed = true;
+	in->tkt_aes_only = !(o->has_set && spn_set_rc4_only(o->set));
+	in->tkt.kind = tk;
+	in->tkt.tkt_etype = tkt;
+	in->tkt.skey_etype = skey;
+	in->tkt.kvno = 2;
+	if (tk == IWA_KDC_TKT_NOSUPP)
+		snprintf(in->tkt.err_text, sizeof in->tkt.err_text,
+			 "KDC has no support for encryption type");
+}
+
+/* Judges in on a root that is OK so far; returns the first line; *st = the root's state. */
+static char *rc4_eval(const struct spn_rc4_in *in, enum iwa_state *st)
+{
+	struct iwa_check *root = iwa_check_new();
+	char *out, *l;
+
+	assert_non_null(root);
+	assert_int_equal(iwa_check_set_text(root, "HTTP/sso.camtest.test is registered once"), 0);
+	assert_int_equal(spn_eval_rc4(in, root), 0);
+	*st = iwa_check_state(root);
+	out = render(root, IWA_FORMAT_TEXT);
+	l = first_line(out);
+	free(out);
+	iwa_check_free(root);
+	return l;
+}
+
+static void test_rc4_states(void **state)
+{
+	struct spn_owner aes = rc4_owner(true, 0x18), rc4only = rc4_owner(true, 0x4),
+			 unset = rc4_owner(false, 0);
+	struct spn_rc4_in in;
+	enum iwa_state st;
+	char *l, want[1024];
+
+	(void)state;
+	/* healthy: AES keys, AES ticket */
+	rc4_in(&in, &aes, 18, IWA_KDC_TKT_ISSUED, 18, 18);
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_OK);
+	assert_string_equal(l, "SPN_UNIQUE OK - HTTP/sso.camtest.test is registered once");
+	free(l);
+
+	/* no AES keys (probe): CRITICAL with the fix */
+	rc4_in(&in, &aes, 23, IWA_KDC_TKT_ISSUED, 23, 18);
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	snprintf(want, sizeof want,
+		 "SPN_UNIQUE CRITICAL - cam-svc has no AES keys (the KDC offers only arcfour-hmac "
+		 "for it): %s",
+		 RC4_FIX);
+	assert_string_equal(l, want);
+	free(l);
+	/* --allow-rc4 does not hide missing AES keys */
+	in.allow_rc4 = true;
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	free(l);
+
+	/* no probe answer, password older than the domain's AES date: CRITICAL */
+	rc4_in(&in, &unset, 18, IWA_KDC_TKT_ISSUED, 23, 18);
+	in.probed = false;
+	in.aes_date = unset.pwdlastset + 10000000LL * 86400 * 400;
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	assert_non_null(strstr(l, "cam-svc's password was last set on 2026-12-02, before the "
+				  "domain could create AES keys (2028-01-06), so it has none: "));
+	free(l);
+
+	/* SET=4: WARNING; --allow-rc4: OK */
+	rc4_in(&in, &rc4only, 18, IWA_KDC_TKT_ISSUED, 23, 23);
+	assert_false(in.tkt_aes_only);
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_WARNING);
+	assert_string_equal(
+		l,
+		"SPN_UNIQUE WARNING - cam-svc allows only RC4 (msDS-SupportedEncryptionTypes=0x4): "
+		"tickets for HTTP/sso.camtest.test are RC4 (arcfour-hmac); works today, cheap to "
+		"crack offline, breaks when RC4 is switched off; set "
+		"msDS-SupportedEncryptionTypes to 0x18 and re-export any keytab");
+	free(l);
+	in.allow_rc4 = true;
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_OK);
+	free(l);
+
+	/* SET=4 and the KDC refuses RC4: CRITICAL */
+	rc4_in(&in, &rc4only, 18, IWA_KDC_TKT_NOSUPP, 0, 0);
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	assert_non_null(strstr(l, "the KDC refuses tickets for HTTP/sso.camtest.test "
+				  "(KDC_ERR_ETYPE_NOSUPP) while cam-svc allows only RC4"));
+	assert_non_null(strstr(l, RC4_FIX));
+	free(l);
+
+	/* AES-only request refused for an account that should have AES: CRITICAL */
+	rc4_in(&in, &unset, 18, IWA_KDC_TKT_NOSUPP, 0, 0);
+	assert_true(in.tkt_aes_only);
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	snprintf(want, sizeof want,
+		 "SPN_UNIQUE CRITICAL - the KDC refuses an AES-only ticket for "
+		 "HTTP/sso.camtest.test (KDC_ERR_ETYPE_NOSUPP): %s",
+		 RC4_FIX);
+	assert_string_equal(l, want);
+	free(l);
+
+	/* unset SET, AES keys, but an RC4 ticket (Samba's default): WARNING */
+	rc4_in(&in, &unset, 18, IWA_KDC_TKT_ISSUED, 23, 18);
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_WARNING);
+	assert_non_null(strstr(l, "the KDC still issues an RC4 (arcfour-hmac) ticket for "
+				  "HTTP/sso.camtest.test (msDS-SupportedEncryptionTypes not set)"));
+	free(l);
+
+	/* the KDC did not answer: CRITICAL, the stage named */
+	rc4_in(&in, &aes, 18, IWA_KDC_TKT_ISSUED, 18, 18);
+	in.probed = in.ticketed = false;
+	in.probe_err = in.kdc_err =
+		"the KDC (127.0.20.1:88) did not answer within 3 s while probing";
+	l = rc4_eval(&in, &st);
+	assert_int_equal(st, IWA_CRITICAL);
+	assert_non_null(strstr(l, "the KDC could not be asked about cam-svc's keys: the KDC "
+				  "(127.0.20.1:88) did not answer within 3 s while probing"));
+	free(l);
+}
+
+static void test_rc4_parsers(void **state)
+{
+	long long ft;
+	char d[32];
+	struct spn_owner o = rc4_owner(true, 0x4);
+
+	(void)state;
+	assert_int_equal(spn_parse_gentime("20261202024149.0Z", 17, &ft), 0);
+	spn_filetime_date(ft, d, sizeof d);
+	assert_string_equal(d, "2026-12-02");
+	assert_int_equal(spn_parse_gentime("16010101000000Z", 15, &ft), 0);
+	assert_int_equal(ft, 0);
+	assert_int_not_equal(spn_parse_gentime("2026120202414Z", 14, &ft), 0);
+	assert_int_not_equal(spn_parse_gentime("20261302024149.0Z", 17, &ft), 0);
+	assert_int_not_equal(spn_parse_gentime("20261202024149.0", 16, &ft), 0);
+	assert_true(spn_set_rc4_only(0x4));
+	assert_false(spn_set_rc4_only(0x1c));
+	assert_false(spn_set_rc4_only(0x18));
+	assert_false(spn_set_rc4_only(0));
+	assert_int_equal(spn_rc4_audit_owner(&o, false, 0), SPN_RC4_ONLY);
+	assert_int_equal(spn_rc4_audit_owner(&o, true, o.pwdlastset + 1), SPN_RC4_NO_AES);
+	o.pwdlastset = 0; /* "must change at next logon": not judged */
+	assert_int_equal(spn_rc4_audit_owner(&o, true, 1), SPN_RC4_ONLY);
+	o.set = 0x18;
+	assert_int_equal(spn_rc4_audit_owner(&o, true, 1), SPN_RC4_FINE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +975,8 @@ int main(void)
 		cmocka_unit_test(test_eval_short_and_port),
 		cmocka_unit_test(test_eval_three_owners_no_keeper),
 		cmocka_unit_test(test_eval_audit),
+		cmocka_unit_test(test_rc4_states),
+		cmocka_unit_test(test_rc4_parsers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
