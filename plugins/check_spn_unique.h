@@ -266,8 +266,8 @@ struct spn_cfg {
 	bool max_spns_given;
 	struct iwa_thresholds th;
 	bool th_given;
-	bool allow_rc4; /* --allow-rc4 */
-	bool rc4;       /* --rc4 (audit) */
+	bool allow_rc4;                /* --allow-rc4 */
+	bool rc4;                      /* --rc4 (audit) */
 	struct spn_findings *findings; /* optional [out] for check_iwa_farm, not owned */
 };
 
