@@ -308,6 +308,13 @@ static void nb_facts(const struct farm_cfg *c, const struct nb_result *res, stru
 {
 	f->ticket_ok = res->ticket.cause == NB_OK;
 	snprintf(f->ticket_text, sizeof f->ticket_text, "%s", res->ticket.problem);
+	f->ticket_state = IWA_OK;
+	if (f->ticket_ok) {
+		f->ticket_state =
+			nb_eval_ticket_enctype(&res->ticket, c->nb.allow_rc4, f->ticket_enc_text,
+					       sizeof f->ticket_enc_text);
+		f->ticket_rc4 = res->ticket.enctype == 23 || res->ticket.enctype == 24;
+	}
 	for (size_t i = 0; i < res->n && f->nt < FARM_MAX_SERVERS + 1; i++) {
 		const struct nb_target *nt = &res->targets[i];
 		struct farm_target *t = &f->t[f->nt++];
@@ -332,7 +339,9 @@ static void gather(const struct farm_cfg *c, struct iwa_check *const node[L_N], 
 	if (ran[L_SPN] && c->spn_f.done) {
 		f->spn_run = true;
 		f->spn_state = iwa_check_state(node[L_SPN]);
-		snprintf(f->spn_text, sizeof f->spn_text, "%s", iwa_check_text(node[L_SPN]));
+		const char *st = iwa_check_text(node[L_SPN]); /* without layer_done's "spn: " */
+		snprintf(f->spn_text, sizeof f->spn_text, "%s",
+			 strncmp(st, "spn: ", 5) == 0 ? st + 5 : st);
 		snprintf(f->spn, sizeof f->spn, "%s", c->spn_f.main);
 		f->spn_nowners = c->spn_f.nowners;
 		f->spn_nlisted = c->spn_f.nowners < 8 ? c->spn_f.nowners : 8;

@@ -34,6 +34,7 @@ enum farm_nb_code {
 	FARM_NB_DOWN,      /* refused, timeout, no answer */
 	FARM_NB_NTLM_ONLY, /* Negotiate not offered */
 	FARM_NB_SKEW,      /* clock skew */
+	FARM_NB_NO_KEY,    /* 401, KRB-ERROR: no key for the ticket's enctype or kvno */
 	FARM_NB_OTHER,
 };
 
@@ -66,6 +67,9 @@ struct farm_facts {
 	enum iwa_state nb_state;
 	bool ticket_ok;
 	char ticket_text[FARM_TEXT];
+	enum iwa_state ticket_state; /* the ticket's own verdict (RC4 ticket: WARNING) */
+	bool ticket_rc4;             /* the service ticket is RC4 (enctype 23/24) */
+	char ticket_enc_text[FARM_TEXT];
 	struct farm_target t[FARM_MAX_SERVERS + 1];
 	size_t nt;
 	/* GPO layer */
@@ -77,7 +81,7 @@ struct farm_facts {
 		bool found, holds_right, wrong_ou;
 	} comp[FARM_MAX_SERVERS];
 	size_t ncomp;
-	/* RC4 / channel-binding / CNAME findings join here when their checks land (see rules). */
+	/* channel-binding / CNAME findings join here when their checks land (see rules). */
 };
 
 /* ------------------------------------------------------------------ result (pure output) */

@@ -61,6 +61,8 @@ static const char *code_words(enum farm_nb_code c)
 		return "NTLM only";
 	case FARM_NB_SKEW:
 		return "clock skew";
+	case FARM_NB_NO_KEY:
+		return "401 (no key for the ticket)";
 	case FARM_NB_OTHER:
 		break;
 	}
@@ -81,7 +83,7 @@ static void explain_targets(const struct farm_facts *f, struct farm_result *r, u
 
 #define M(c) (1u << (c))
 /* What follows when Kerberos cannot get or use the ticket. */
-#define KRB_FAILURES (M(FARM_NB_NO_TICKET) | M(FARM_NB_WRONG_KEY))
+#define KRB_FAILURES (M(FARM_NB_NO_TICKET) | M(FARM_NB_WRONG_KEY) | M(FARM_NB_NO_KEY))
 
 static int setspn_name(const char *acct, char *buf, size_t n)
 {
@@ -408,9 +410,57 @@ static int rule_spn_other(const struct farm_facts *f, struct farm_result *r)
 	return 0;
 }
 
-/* Extension point: the RC4-retirement, channel-binding (EPA) and CNAME findings join here as
- * rules of their own (before rule_backend_other, so that a backend failure they explain is
- * marked as their consequence) once their checks expose them. */
+/* RC4 retirement: the account's encryption types (the SPN layer's RC4 finding) are the one
+ * cause; an RC4 service ticket is its consequence. An RC4 ticket with no finding in the SPN
+ * layer (skipped, or an older DC default) is the cause itself. */
+static int rule_rc4(const struct farm_facts *f, struct farm_result *r)
+{
+	bool spn_rc4 = f->spn_run && !r->spn_done && f->spn_state != IWA_OK &&
+		       strstr(f->spn_text, "RC4") != NULL;
+	bool tkt_rc4 = f->nb_run && f->ticket_ok && f->ticket_state != IWA_OK;
+	if (!spn_rc4 && !tkt_rc4)
+		return 0;
+	struct farm_cause *c = add_cause(r, "rc4", spn_rc4 ? f->spn_state : f->ticket_state,
+					 spn_rc4 ? "spn" : "kerberos", f->spn);
+	if (c == NULL)
+		return IWA_ELIMIT;
+	const char *text = spn_rc4 ? f->spn_text : f->ticket_enc_text;
+	const char *fix = strstr(text, "; set ");
+	sfmt(c->cause, sizeof c->cause, "%.*s", (int)(fix ? (size_t)(fix - text) : strlen(text)),
+	     text);
+	sfmt(c->fix, sizeof c->fix, "%s",
+	     fix ? fix + 2
+		 : "give the pool's account AES keys (msDS-SupportedEncryptionTypes=24, then "
+		   "reset its password) and update the keytabs");
+	if (spn_rc4)
+		r->spn_done = true;
+	if (tkt_rc4 && spn_rc4)
+		add_cons(r, "the service ticket for %s is RC4", f->spn);
+	return 0;
+}
+
+/* Safety net: a layer that is not OK and that no rule explained still gives a cause (its own
+ * summary), so the farm is never "healthy" over a failing layer. */
+static int rule_layer(const struct farm_facts *f, struct farm_result *r)
+{
+	if (!f->nb_run || f->nb_state == IWA_OK || r->ncauses > 0)
+		return 0;
+	bool open = false;
+	for (size_t i = 0; i < f->nt; i++)
+		open |= f->t[i].state != IWA_OK && !r->target_done[i];
+	if (!open && r->ncons > 0)
+		return 0;
+	struct farm_cause *c = add_cause(r, "layer", f->nb_state, "backends", "backends");
+	if (c == NULL)
+		return IWA_ELIMIT;
+	sfmt(c->cause, sizeof c->cause, "%s", f->ticket_ok ? f->ticket_enc_text : f->ticket_text);
+	sfmt(c->fix, sizeof c->fix, "see the backend layer's detail");
+	return 0;
+}
+
+/* Extension point: the channel-binding (EPA) and CNAME findings join here as rules of their
+ * own (before rule_backend_other, so that a backend failure they explain is marked as their
+ * consequence) once their checks expose them. */
 const struct farm_rule farm_rules[] = {
 	{"spn-missing", "SPN on no account -> one cause; every backend untested", rule_spn_missing},
 	{"spn-duplicate", "SPN on several accounts -> one cause; every backend untested",
@@ -424,10 +474,12 @@ const struct farm_rule farm_rules[] = {
 	 rule_503_right_ok},
 	{"wrong-key", "wrong key on a backend, SPN on the account -> that server's IIS",
 	 rule_wrong_key},
+	{"rc4", "RC4-only account / RC4 ticket -> the account's enctypes, once", rule_rc4},
 	{"gpo", "GPO finding without 503 -> still a cause", rule_gpo},
 	{"backend", "any other failing backend -> its own cause", rule_backend_other},
 	{"vip", "VIP failing -> consequence of a backend, else the balancer", rule_vip},
 	{"spn-other", "the SPN layer's other findings", rule_spn_other},
+	{"layer", "a failing layer no rule explained -> its own words", rule_layer},
 };
 const size_t farm_nrules = sizeof farm_rules / sizeof farm_rules[0];
 
@@ -531,6 +583,9 @@ enum farm_nb_code farm_nb_code_from_cause(enum nb_cause c)
 		return FARM_NB_NO_TICKET;
 	case NB_CLOCK_SKEW:
 		return FARM_NB_SKEW;
+	case NB_NO_KEY_ENCTYPE:
+	case NB_NO_KEY_KVNO:
+		return FARM_NB_NO_KEY;
 	case NB_NO_NEGOTIATE:
 		return FARM_NB_NTLM_ONLY;
 	case NB_TIMEOUT_CONNECT:

@@ -77,6 +77,11 @@ one backend-down 2 "backends:SERVER1:backend"
 one gpo-wrong-ou 2 "gpo:SERVER1, SERVER2:gpo"
 one gpo-missing-right 2 "gpo:SERVER1, SERVER2:gpo"
 one gpo-computer-disabled 2 "gpo:SERVER1, SERVER2:gpo"
+# RC4 retirement: the account's keys are the one cause, the RC4 ticket its consequence
+one owner-rc4-only 1 "spn:HTTP/sso.camtest.test:rc4" '^the service ticket for HTTP/sso\.camtest\.test is RC4'
+one owner-no-aes 2 "spn:HTTP/sso.camtest.test:rc4"
+one backend-keytab-rc4 2 "backends:SERVER2:backend"
+one backend-keytab-old-kvno 2 "backends:SERVER2:backend"
 
 # the first line of one scenario in text form
 scenario backend-503 on

@@ -318,6 +318,70 @@ static void test_two_causes(void **st)
 	assert_false(has_cons(&r, "server1"));
 }
 
+/* RC4: the SPN layer's finding on the account is the cause, the RC4 ticket its consequence. */
+static void test_rc4(void **st)
+{
+	struct farm_facts f;
+	struct farm_result r;
+	(void)st;
+	healthy(&f);
+	f.spn_state = IWA_WARNING;
+	snprintf(f.spn_text, sizeof f.spn_text,
+		 "cam-svc allows only RC4 (msDS-SupportedEncryptionTypes=4): tickets are RC4; set "
+		 "msDS-SupportedEncryptionTypes=24 on cam-svc");
+	f.ticket_state = IWA_WARNING;
+	f.nb_state = IWA_WARNING;
+	snprintf(f.ticket_enc_text, sizeof f.ticket_enc_text, "ticket: RC4");
+	assert_int_equal(farm_correlate(&f, &r), 0);
+	assert_int_equal(r.ncauses, 1);
+	assert_string_equal(r.cause[0].rule, "rc4");
+	assert_string_equal(r.cause[0].layer, "spn");
+	assert_string_equal(r.cause[0].fix, "set msDS-SupportedEncryptionTypes=24 on cam-svc");
+	assert_true(has_cons(&r, "the service ticket for HTTP/sso.camtest.test is RC4"));
+	/* the RC4 ticket alone (SPN layer skipped) is the cause itself */
+	f.spn_run = false;
+	assert_int_equal(farm_correlate(&f, &r), 0);
+	assert_int_equal(r.ncauses, 1);
+	assert_string_equal(r.cause[0].layer, "kerberos");
+	assert_int_equal(r.ncons, 0);
+}
+
+/* A failing layer no rule explains is never reported healthy. */
+static void test_layer(void **st)
+{
+	struct farm_facts f;
+	struct farm_result r;
+	(void)st;
+	healthy(&f);
+	f.nb_state = IWA_WARNING;
+	assert_int_equal(farm_correlate(&f, &r), 0);
+	assert_int_equal(r.ncauses, 1);
+	assert_string_equal(r.cause[0].rule, "layer");
+	assert_int_equal(r.cause[0].state, IWA_WARNING);
+}
+
+/* Every rule of the table has a test above (a new rule without one fails here). */
+static void test_every_rule_tested(void **st)
+{
+	static const char *tested[] = {"spn-missing",
+				       "spn-duplicate",
+				       "spn-wrong-account",
+				       "ticket",
+				       "503-no-batch-right",
+				       "503-right-ok",
+				       "wrong-key",
+				       "rc4",
+				       "gpo",
+				       "backend",
+				       "vip",
+				       "spn-other",
+				       "layer"};
+	(void)st;
+	assert_int_equal(farm_nrules, sizeof tested / sizeof tested[0]);
+	for (size_t i = 0; i < farm_nrules; i++)
+		assert_string_equal(farm_rules[i].id, tested[i]);
+}
+
 static void test_json(void **st)
 {
 	struct farm_facts f;
@@ -346,6 +410,7 @@ static void test_code_from_cause(void **st)
 	assert_int_equal(farm_nb_code_from_cause(NB_TIMEOUT_ANSWER), FARM_NB_DOWN);
 	assert_int_equal(farm_nb_code_from_cause(NB_NO_NEGOTIATE), FARM_NB_NTLM_ONLY);
 	assert_int_equal(farm_nb_code_from_cause(NB_CLOCK_SKEW), FARM_NB_SKEW);
+	assert_int_equal(farm_nb_code_from_cause(NB_NO_KEY_KVNO), FARM_NB_NO_KEY);
 	assert_int_equal(farm_nb_code_from_cause(NB_REDIRECT), FARM_NB_OTHER);
 }
 
@@ -367,6 +432,9 @@ int main(void)
 		cmocka_unit_test(test_two_causes),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_code_from_cause),
+		cmocka_unit_test(test_rc4),
+		cmocka_unit_test(test_layer),
+		cmocka_unit_test(test_every_rule_tested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
