@@ -281,8 +281,8 @@ struct spn_job {
 	int rc;
 };
 
-/* The SPN layer in its own thread, on the connection prefetch opened (so iwa_ctx_ldap only
- * finds it: ctx is read, not written); writes only its own node. */
+/* The SPN layer in its own thread, on a run context of its own (a copy of the run's: the
+ * same deadline and TGT; its LDAP connection is added there); writes only its own node. */
 static void *spn_thread(void *arg)
 {
 	struct spn_job *j = arg;
@@ -374,20 +374,20 @@ static void gather(const struct farm_cfg *c, struct iwa_check *const node[L_N], 
 	}
 }
 
-/* Before the layers' threads start: the directory connections (one per DC/port, SASL
- * GSSAPI's ldap/ ticket) and the SYSVOL cifs/ ticket, so that only the main thread writes
- * the credential cache while the thread gets its HTTP ticket. Failures are left to the
- * layers, which report them in their words. */
-static void prefetch(struct iwa_ctx *ctx, struct farm_cfg *c, bool *spn_conn_out)
+/* Before the layers' threads start: the GPO layer's directory connection (its SASL GSSAPI
+ * bind stores the ldap/ ticket) and the SYSVOL cifs/ ticket, so that while the threads run
+ * the credential cache is only written by the backends' thread (its HTTP ticket): the SPN
+ * layer's bind then finds the ldap/ ticket cached. Without a GPO layer the SPN connection is
+ * opened here instead. Failures are left to the layers, which report them in their words. */
+static void prefetch(struct iwa_ctx *ctx, struct farm_cfg *c)
 {
 	struct iwa_ldap *l;
 	struct iwa_krb *krb;
 	struct iwa_err e;
-	*spn_conn_out = false;
-	if (!c->skip[L_SPN])
-		*spn_conn_out = iwa_ctx_ldap(ctx, &c->spn.ldap, &l, &e) == 0;
 	if (!c->skip[L_GPO])
 		(void)iwa_ctx_ldap(ctx, &c->blg.ldap, &l, &e);
+	else if (!c->skip[L_SPN])
+		(void)iwa_ctx_ldap(ctx, &c->spn.ldap, &l, &e);
 	if (c->skip[L_GPO] || c->blg.sysvol_path != NULL || c->blg.sysvol_host == NULL ||
 	    c->blg.ldap.bind_dn != NULL || ctx->krb == NULL)
 		return;
@@ -399,6 +399,23 @@ static void prefetch(struct iwa_ctx *ctx, struct farm_cfg *c, bool *spn_conn_out
 				  ctx->deadline, &tk, &e);
 }
 
+/* After the SPN thread: its connection joins the run context, which frees it with the rest
+ * (release_ldap also frees the credentials, so it replaces a release of those alone). */
+static void adopt(struct iwa_ctx *ctx, struct iwa_ctx *own)
+{
+	for (size_t i = 0; i < own->n_ldap; i++) {
+		if (ctx->n_ldap == IWA_CTX_LDAP_MAX) { /* cannot happen: 2 connections at most */
+			iwa_ldap_free(own->ldap[i].l);
+			free(own->ldap[i].key);
+			continue;
+		}
+		ctx->ldap[ctx->n_ldap++] = own->ldap[i];
+	}
+	if (own->n_ldap > 0 && own->release != NULL)
+		ctx->release = own->release;
+	own->n_ldap = 0;
+}
+
 static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, struct iwa_err *err)
 {
 	struct farm_cfg *c = vcfg;
@@ -407,7 +424,8 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 	struct nb_job job;
 	struct spn_job sjob;
 	pthread_t th, sth;
-	bool threaded = false, sthreaded = false, spn_conn = false;
+	bool threaded = false, sthreaded = false;
+	struct iwa_ctx sctx; /* the SPN thread's own: the same deadline and TGT, its connection */
 	struct iwa_krb *krb;
 	struct farm_facts *f = NULL;
 	struct farm_result *r = NULL;
@@ -429,7 +447,7 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 	if (rc < 0 && (c->skip[L_NB] ? c->spn.ldap.bind_dn == NULL : true))
 		return rc;
 	rc = 0;
-	prefetch(ctx, c, &spn_conn);
+	prefetch(ctx, c);
 	if (!c->skip[L_NB]) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		job.ctx = ctx;
@@ -439,12 +457,16 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 		if (!threaded)
 			nb_thread(&job);
 	}
-	/* SPN in a thread too when its connection is open (else it would add one to ctx) */
+	/* the SPN layer in a thread too, on a context of its own (its bind adds a connection
+	 * there, not to the context the GPO layer reads); without a GPO layer on ctx */
+	sctx = *ctx;
+	sctx.n_ldap = 0;
+	sctx.release = NULL;
 	if (!c->skip[L_SPN]) {
-		sjob.ctx = ctx;
+		sjob.ctx = c->skip[L_GPO] ? ctx : &sctx;
 		sjob.cfg = &c->spn;
 		sjob.node = node[L_SPN];
-		sthreaded = spn_conn && pthread_create(&sth, NULL, spn_thread, &sjob) == 0;
+		sthreaded = pthread_create(&sth, NULL, spn_thread, &sjob) == 0;
 		if (!sthreaded)
 			spn_thread(&sjob);
 	}
@@ -457,6 +479,7 @@ static int farm_run(struct iwa_ctx *ctx, void *vcfg, struct iwa_check *root, str
 	}
 	if (sthreaded)
 		pthread_join(sth, NULL);
+	adopt(ctx, &sctx);
 	if (!c->skip[L_SPN]) {
 		layer_done(node[L_SPN], L_SPN, sjob.rc, &sjob.err);
 		ran[L_SPN] = sjob.rc >= 0;
