@@ -375,10 +375,12 @@ static void gather(const struct farm_cfg *c, struct iwa_check *const node[L_N], 
 }
 
 /* Before the layers' threads start: the GPO layer's directory connection (its SASL GSSAPI
- * bind stores the ldap/ ticket) and the SYSVOL cifs/ ticket, so that while the threads run
- * the credential cache is only written by the backends' thread (its HTTP ticket): the SPN
- * layer's bind then finds the ldap/ ticket cached. Without a GPO layer the SPN connection is
- * opened here instead. Failures are left to the layers, which report them in their words. */
+ * bind stores the ldap/ ticket) and the SYSVOL cifs/ ticket, so that the SPN layer's bind
+ * finds the ldap/ ticket cached and libsmbclient (Heimdal) only reads the cache. While the
+ * threads run, the backends' thread stores its HTTP ticket and the SPN layer's RC4 probe its
+ * AES-restricted ticket and config entries: MIT krb5 (1.20) appends each credential to a
+ * FILE cache with one O_APPEND write, so those stores do not interleave. Without a GPO layer
+ * the SPN connection is opened here instead. Failures are left to the layers. */
 static void prefetch(struct iwa_ctx *ctx, struct farm_cfg *c)
 {
 	struct iwa_ldap *l;
