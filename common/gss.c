@@ -31,6 +31,8 @@ struct iwa_gss_ctx {
 	gss_cred_id_t cred; /* borrowed */
 	OM_uint32 ret_flags;
 	bool complete;
+	unsigned char cb[128]; /* channel bindings' application data (cb_len 0: none) */
+	size_t cb_len;
 	char last_error[512];
 	OM_uint32 last_minor;
 };
@@ -575,6 +577,18 @@ void iwa_gss_cred_free(struct iwa_gss_cred *c)
 	free(c);
 }
 
+int iwa_gss_ctx_bind(struct iwa_gss_ctx *ctx, const void *app_data, size_t len, struct iwa_err *err)
+{
+	if (ctx == NULL || len > sizeof(ctx->cb) || (len > 0 && app_data == NULL))
+		return iwa_err_set(err, IWA_EINVAL, "channel bindings of %zu bytes", len);
+	if (ctx->ctx != GSS_C_NO_CONTEXT)
+		return iwa_err_set(err, IWA_EINVAL, "channel bindings after the first step");
+	if (len > 0)
+		memcpy(ctx->cb, app_data, len);
+	ctx->cb_len = len;
+	return 0;
+}
+
 int iwa_gss_ctx_new(const struct iwa_gss_cred *cred, const char *principal,
 		    struct iwa_gss_ctx **out, struct iwa_err *err)
 {
@@ -617,6 +631,7 @@ int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, voi
 	gss_buffer_desc ib = {in_len, (void *)in};
 	gss_buffer_desc ob = GSS_C_EMPTY_BUFFER;
 	gss_OID actual = GSS_C_NO_OID;
+	struct gss_channel_bindings_struct cb;
 	void *copy = NULL;
 	char msg[768];
 	int rc = 0;
@@ -628,10 +643,15 @@ int iwa_gss_ctx_step(struct iwa_gss_ctx *ctx, const void *in, size_t in_len, voi
 		return iwa_err_set(err, IWA_EINVAL, "no context");
 	if (ctx->complete)
 		return iwa_err_set(err, IWA_EINVAL, "context already complete");
+	/* Windows' and browsers' form: no addresses (GSS_C_AF_UNSPEC), only application data */
+	memset(&cb, 0, sizeof(cb));
+	cb.application_data.value = ctx->cb;
+	cb.application_data.length = ctx->cb_len;
 	maj = gss_init_sec_context(&min, ctx->cred, &ctx->ctx, ctx->target, ctx->mech,
 				   GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG | GSS_C_SEQUENCE_FLAG, 0,
-				   GSS_C_NO_CHANNEL_BINDINGS, in != NULL ? &ib : GSS_C_NO_BUFFER,
-				   &actual, &ob, &ctx->ret_flags, NULL);
+				   ctx->cb_len > 0 ? &cb : GSS_C_NO_CHANNEL_BINDINGS,
+				   in != NULL ? &ib : GSS_C_NO_BUFFER, &actual, &ob,
+				   &ctx->ret_flags, NULL);
 	if (GSS_ERROR(maj)) {
 		iwa_gss_status_text(maj, min, NULL, msg, sizeof(msg));
 		ctx->last_error[0] = '\0';

@@ -103,6 +103,11 @@ struct iwa_gss_ctx;
  * requesting mutual authentication. Returns 0 or IWA_EINVAL/IWA_ENOMEM. */
 int iwa_gss_ctx_new(const struct iwa_gss_cred *cred, const char *principal,
 		    struct iwa_gss_ctx **out, struct iwa_err *err);
+/* Channel bindings for the context's token (before its first step): application data only
+ * (no addresses), e.g. cbt.h's "tls-server-end-point:<hash>"; len 0 = none (the default).
+ * Returns 0 or IWA_EINVAL (longer than 128 bytes, or the context has already stepped). */
+int iwa_gss_ctx_bind(struct iwa_gss_ctx *ctx, const void *app_data, size_t len,
+		     struct iwa_err *err);
 /* One gss_init_sec_context step. [in] in/in_len: the server's token (NULL/0 for the first
  * step). [out] out_tok/out_len: the token to send (malloc'd, caller frees; NULL/0 when none).
  * [out] complete_out: the context is established (for the step that consumed the server's

@@ -1,6 +1,7 @@
 /* http.c — WWW-Authenticate/base64 parsers (pure) and the libcurl multi transport (http.h). */
 #include "http.h"
 #include "budget.h"
+#include "cbt.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -293,8 +294,10 @@ void iwa_http_resp_free(struct iwa_http_resp *r)
 		return;
 	free(r->negotiate_token);
 	free(r->body);
+	free(r->peer_cert);
 	r->negotiate_token = NULL;
 	r->body = NULL;
+	r->peer_cert = NULL;
 }
 
 void iwa_http_resp_reset(struct iwa_http_resp *r)
@@ -826,6 +829,8 @@ int iwa_http_xfer_new(struct iwa_http *h, const char *url, const char *connect_t
 	SETOPT(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SETOPT(e, CURLOPT_SSL_VERIFYPEER, h->insecure ? 0L : 1L);
 	SETOPT(e, CURLOPT_SSL_VERIFYHOST, h->insecure ? 0L : 2L);
+	/* the server's certificate chain of each new connection (channel bindings, cbt.h) */
+	SETOPT(e, CURLOPT_CERTINFO, 1L);
 	if (h->ca_file != NULL) {
 		/* tls.h: --ca-file means ONLY these CAs (not also curl's built-in CA directory) */
 		SETOPT(e, CURLOPT_CAINFO, h->ca_file);
@@ -921,6 +926,8 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 	struct iwa_http_resp *r = &x->resp;
 	char *ip = NULL;
 	long port = 0;
+	long conns = 0;
+	struct curl_certinfo *ci = NULL;
 	r->curl_code = (int)code;
 	if (code != CURLE_OK) {
 		snprintf(r->error, sizeof(r->error), "%s",
@@ -951,6 +958,27 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 	if (curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK)
 		r->primary_port = port;
 	curl_easy_getinfo(x->easy, CURLINFO_SSL_VERIFYRESULT, &r->ssl_verify_result);
+	if (curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
+		r->new_connections = conns;
+	/* The leaf certificate THIS transfer's connection presented: only a new connection has
+	 * one (libcurl gathers it at the handshake); on a reused one the caller keeps the
+	 * certificate of the transfer that opened it. */
+	if (r->new_connections > 0 &&
+	    curl_easy_getinfo(x->easy, CURLINFO_CERTINFO, &ci) == CURLE_OK && ci != NULL &&
+	    ci->num_of_certs > 0) {
+		const struct curl_slist *l;
+		for (l = ci->certinfo[0]; l != NULL; l = l->next) {
+			if (strncmp(l->data, "Cert:", 5) == 0) {
+				struct iwa_err e = {0, {0}};
+				free(r->peer_cert);
+				r->peer_cert = NULL;
+				r->peer_cert_len = 0;
+				(void)iwa_cbt_pem_to_der(l->data + 5, strlen(l->data + 5),
+							 &r->peer_cert, &r->peer_cert_len, &e);
+				break;
+			}
+		}
+	}
 }
 
 /* Stops a running transfer without calling anyone. */

@@ -113,10 +113,13 @@ struct iwa_http_resp {
 	char primary_ip[64];    /* the address actually connected to */
 	long primary_port;
 	double t_namelookup, t_connect, t_appconnect, t_ttfb, t_total; /* seconds */
-	bool tcp_connected; /* the TCP connection was established (even if it then hung) */
-	bool tls_done;      /* the TLS handshake completed */
-	size_t body_bytes;  /* bytes received in the body (all, not only the kept ones) */
-	char *body;         /* the first body bytes (NUL-terminated, at most body_max) */
+	bool tcp_connected;   /* the TCP connection was established (even if it then hung) */
+	bool tls_done;        /* the TLS handshake completed */
+	long new_connections; /* CURLINFO_NUM_CONNECTS: 0 = the transfer reused a connection */
+	void *peer_cert;      /* DER leaf certificate of the new connection (malloc'd) or NULL */
+	size_t peer_cert_len;
+	size_t body_bytes; /* bytes received in the body (all, not only the kept ones) */
+	char *body;        /* the first body bytes (NUL-terminated, at most body_max) */
 	size_t body_len, body_max;
 };
 

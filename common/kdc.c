@@ -6,6 +6,7 @@
  * passes), get_in_tkt.c k5_init_creds_get and get_creds.c krb5_tkt_creds_get (the step loops,
  * KRB_ERR_RESPONSE_TOO_BIG -> TCP). Unlike MIT, every wait ends at the caller's deadline. */
 #include "kdc.h"
+#include "dns.h"
 #include "budget.h"
 #include "util.h"
 
@@ -471,13 +472,6 @@ static void add_server(struct srvlist *l, const struct iwa_kdc_addr *a)
 	iwa_kdc_addr_text(a, sv->text, sizeof sv->text);
 }
 
-/* Seconds left before deadline, at least 1 (for the resolver's own timeout, in seconds). */
-static int whole_seconds_left(double deadline)
-{
-	double left = deadline - iwa_now();
-	return left < 1.0 ? 1 : (int)left;
-}
-
 struct srvrec {
 	unsigned prio, weight, port;
 	char host[256];
@@ -487,7 +481,7 @@ struct srvrec {
 static void srv_lookup(const char *realm, const char *proto, enum iwa_kdc_transport t,
 		       double deadline, struct srvlist *l)
 {
-	struct __res_state rs;
+	struct iwa_err derr;
 	unsigned char ans[4096];
 	char name[300], target[NS_MAXDNAME];
 	struct srvrec rec[MAX_SERVERS];
@@ -497,14 +491,8 @@ static void srv_lookup(const char *realm, const char *proto, enum iwa_kdc_transp
 
 	if (snprintf(name, sizeof name, "_kerberos.%s.%s.", proto, realm) >= (int)sizeof name)
 		return;
-	memset(&rs, 0, sizeof rs);
-	if (res_ninit(&rs) != 0)
-		return;
-	rs.retrans = whole_seconds_left(deadline);
-	rs.retry = 1;
-	n = res_nquery(&rs, name, ns_c_in, ns_t_srv, ans, sizeof ans);
-	res_nclose(&rs);
-	if (n <= 0 || ns_initparse(ans, n, &m) != 0)
+	if (iwa_dns_query(name, ns_t_srv, deadline, ans, sizeof ans, &n, &derr) < 0 || n <= 0 ||
+	    ns_initparse(ans, n, &m) != 0 || ns_msg_getflag(m, ns_f_rcode) != ns_r_noerror)
 		return;
 	for (int i = 0; i < ns_msg_count(m, ns_s_an) && nrec < MAX_SERVERS; i++) {
 		ns_rr rr;

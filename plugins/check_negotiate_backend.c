@@ -25,12 +25,16 @@ static const struct option nb_longopts[] = {
 	{"critical", required_argument, NULL, 'c'},
 	{"no-vip", no_argument, NULL, OPT_NO_VIP},
 	{"spn", required_argument, NULL, OPT_SPN},
+	{"spn-from", required_argument, NULL, OPT_SPN_FROM},
 	{"realm", required_argument, NULL, OPT_REALM},
 	IWA_KRB_LONGOPTS_ENTRIES,
 	{"fresh-ticket", no_argument, NULL, IWA_OPT_KRB_FRESH},
 	IWA_TLS_LONGOPTS_ENTRIES,
 	{"require-mutual", no_argument, NULL, OPT_REQUIRE_MUTUAL},
 	{"allow-rc4", no_argument, NULL, OPT_ALLOW_RC4},
+	{"no-channel-binding", no_argument, NULL, OPT_NO_CHANNEL_BINDING},
+	{"epa-probe", no_argument, NULL, OPT_EPA_PROBE},
+	{"epa", required_argument, NULL, OPT_EPA},
 	{NULL, 0, NULL, 0},
 };
 
@@ -43,10 +47,11 @@ static const char nb_purpose[] =
 
 static const char nb_usage[] =
 	"Usage: check_negotiate_backend -u URL [-B ADDR[:PORT]]... [--no-vip]\n"
-	"         [--spn SPN] [--realm REALM] [--keytab FILE [--principal NAME]]\n"
+	"         [--spn SPN | --spn-from typed|canonical|both] [--realm REALM]\n"
+	"         [--keytab FILE [--principal NAME]]\n"
 	"         [--ccache NAME] [--fresh-ticket] [--ca-file FILE | --insecure]\n"
 	"         [-e CODES] [-w RANGE] [-c RANGE] [--require-mutual] [--allow-rc4]\n"
-	"         [-t SECONDS] [-v]\n";
+	"         [--no-channel-binding | --epa-probe | --epa LEVEL] [-t SECONDS] [-v]\n";
 
 static const char nb_options[] =
 	"Target:\n"
@@ -63,6 +68,13 @@ static const char nb_options[] =
 	"Kerberos:\n"
 	" --spn SPN              service principal to ask for, imported exactly (no DNS\n"
 	"                        canonicalization) (default: HTTP/<URL host>)\n"
+	" --spn-from typed|canonical|both\n"
+	"                        when the URL's host is a DNS alias (CNAME, one query\n"
+	"                        through resolv.conf): ask for HTTP/<host as typed>\n"
+	"                        (what Firefox asks for), HTTP/<canonical name> (what\n"
+	"                        Chrome and Edge ask for by default) or both, one\n"
+	"                        ticket each, every backend tried with each (default:\n"
+	"                        both for an alias, else the typed name)\n"
 	" --realm REALM          realm of the SPN (default: our principal's realm)\n"
 	" --fresh-ticket         ask the KDC for a new service ticket even when the\n"
 	"                        cache (e.g. --ccache) holds a valid one from an earlier\n"
@@ -77,7 +89,19 @@ static const char nb_options[] =
 	"                        without the final mutual-authentication token\n"
 	"                        (default: WARNING)\n"
 	" --allow-rc4            an RC4 (arcfour-hmac) service ticket is OK, not\n"
-	"                        WARNING (default: WARNING: RC4 is being retired)\n";
+	"                        WARNING (default: WARNING: RC4 is being retired)\n"
+	"Extended Protection (channel bindings, IIS tokenChecking):\n"
+	" --no-channel-binding   send tokens without channel bindings, like curl\n"
+	"                        (default: bind every token to the TLS certificate its\n"
+	"                        connection presented, RFC 5929 tls-server-end-point,\n"
+	"                        as browsers do)\n"
+	" --epa-probe            tell each target's tokenChecking level (None, Allow,\n"
+	"                        Require) with at most 2 extra requests per target (a\n"
+	"                        token without bindings, then one with a wrong binding);\n"
+	"                        WARNING when the backends differ (default: off)\n"
+	" --epa LEVEL            the level expected (None, Allow or Require): a target\n"
+	"                        below it is CRITICAL; implies --epa-probe (default:\n"
+	"                        none expected)\n";
 
 static const char nb_notes[] =
 	"Per backend (worst wins):\n"
@@ -91,10 +115,24 @@ static const char nb_notes[] =
 	"           unexpected status; the KDC has no unique account for the SPN;\n"
 	"           clock skew (a backend's KRB-ERROR, or the KDC's); a backend\n"
 	"           without a key of the ticket's enctype/kvno (its KRB-ERROR says\n"
-	"           NOKEY or BADKEYVER: keytab older than the AES keys or the password)\n"
+	"           NOKEY or BADKEYVER: keytab older than the AES keys or the password);\n"
+	"           Extended Protection: the VIP presents another certificate than\n"
+	"           the backends (TLS terminated in front), the bound token refused\n"
+	"           while one without bindings is accepted (TLS re-encrypted in\n"
+	"           front), 401 with and without bindings on another certificate\n"
+	"           (Require, mismatch), a level below --epa\n"
 	" UNKNOWN   our own credentials are unusable (bad keytab, expired password)\n"
+	"URL host that is a DNS alias: one result per browser family, e.g.\n"
+	"  Chrome/Edge: OK, Firefox: falls back to NTLM (no HTTP/<host>) - WARNING when\n"
+	"  one family gets Kerberos and the KDC knows no SPN for the other; a DNS server\n"
+	"  that does not answer ends the run within -t (stage DNS named).\n"
 	"Perfdata: backends_ok, <label>_time, <label>_ttfb, <label>_status per target\n"
-	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds).\n"
+	"(the VIP is 'vip'), ticket_time (credentials and service ticket, seconds);\n"
+	"with --epa-probe <label>_epa (0 None, 1 Allow, 2 Require) per target whose\n"
+	"level was told; for an alias these are the typed name's, plus\n"
+	"canonical_backends_ok and canonical_ticket_time. A token refused with\n"
+	"bindings is sent once more without them (1 extra request) to tell a binding\n"
+	"mismatch from a wrong key.\n"
 	"The ticket line names the ticket's enctype, kvno and session key; -v adds\n"
 	"TGT/ticket reuse, and per-target\n"
 	"addresses, steps and timings.\n";
@@ -107,7 +145,9 @@ static const char nb_examples[] =
 	"  NEGOTIATE OK - 3/3 backends accept Kerberos for HTTP/sso.camtest.test, mutual\n"
 	"  authentication verified | backends_ok=3;;;0;3 vip_time=0.02s;;;0 ...\n"
 	"  check_negotiate_backend -u https://sso.camtest.test/ -B 10.0.0.11:8443 \\\n"
-	"    --no-vip -w 1 -c 5 -e 200\n";
+	"    --no-vip -w 1 -c 5 -e 200\n"
+	"  check_negotiate_backend -u https://sso.camtest.test/ -B server1 -B server2 \\\n"
+	"    --epa Require\n";
 
 static void cfg_free(void *cfg)
 {

@@ -31,7 +31,29 @@ enum nb_opt {
 	OPT_REALM,
 	OPT_REQUIRE_MUTUAL,
 	OPT_ALLOW_RC4,
+	OPT_NO_CHANNEL_BINDING,
+	OPT_EPA_PROBE,
+	OPT_EPA,
+	OPT_SPN_FROM,
 };
+
+/* --spn-from: which SPNs browsers will ask for when the URL's host is a DNS alias. */
+enum nb_spn_from {
+	NB_SPN_FROM_DEFAULT = 0, /* both when the host is an alias, else the typed name */
+	NB_SPN_FROM_TYPED,       /* HTTP/<host as typed> (Firefox) */
+	NB_SPN_FROM_CANONICAL,   /* HTTP/<end of the CNAME chain> (Chrome/Edge) */
+	NB_SPN_FROM_BOTH,
+};
+
+/* Extended Protection (IIS extendedProtection tokenChecking), as --epa-probe tells it. */
+enum nb_epa_level {
+	NB_EPA_UNKNOWN = -1, /* not probed, or the answers do not tell */
+	NB_EPA_NONE = 0,     /* bindings ignored: a wrong one is accepted */
+	NB_EPA_ALLOW = 1,    /* a wrong binding refused, a token without bindings accepted */
+	NB_EPA_REQUIRE = 2,  /* a token without (matching) bindings refused */
+};
+/* "None", "Allow", "Require" ("unknown" for NB_EPA_UNKNOWN). */
+const char *nb_epa_level_name(enum nb_epa_level l);
 
 /* Longest -B argument: "<it>_status" must still fit a perfdata label (127 characters). */
 #define NB_BACKEND_ARG_MAX 120
@@ -64,6 +86,10 @@ struct nb_cfg {
 	char expect_text[128];
 	struct iwa_thresholds th;
 	bool require_mutual;
+	bool no_channel_binding;    /* --no-channel-binding: tokens carry no bindings */
+	bool epa_probe;             /* --epa-probe (or --epa): tell each target's level */
+	enum nb_epa_level epa_want; /* --epa LEVEL; NB_EPA_UNKNOWN when not given */
+	enum nb_spn_from spn_from;
 };
 
 /* ------------------------------------------------------------------ cause codes */
@@ -115,6 +141,12 @@ enum nb_cause {
 	NB_INVALID_TOKEN,          /* the final Negotiate token does not parse */
 	NB_NO_MUTUAL,              /* no final token (WARNING, CRITICAL with --require-mutual) */
 	NB_MUTUAL_FAILED,          /* the final token does not verify */
+	/* Extended Protection (channel bindings) */
+	NB_EPA_TLS_TERMINATED, /* the VIP presents another certificate than the backends */
+	NB_EPA_REENCRYPTED,    /* correct binding refused, none accepted: TLS re-encrypted */
+	NB_EPA_MISMATCH,       /* 401 with and without bindings; another certificate hashed */
+	NB_EPA_BELOW,          /* --epa LEVEL: the target's level is lower */
+	NB_EPA_DIFFERS,        /* the backends of the farm differ in level (WARNING) */
 	NB_CAUSE_COUNT
 };
 /* "ok", "wrong_key", ... (lower-case, stable); "?" for a value out of range. */
@@ -161,6 +193,15 @@ enum nb_verify {
 	NB_VERIFY_REFUSED,    /* GSS-API refused it or did not complete (verify_why) */
 };
 
+/* One extra request of the channel-binding checks: a token without bindings ("none", also
+ * sent once when the bound token got 401) or with a wrong binding. */
+struct nb_probe_obs {
+	bool tried;    /* the request was started */
+	bool answered; /* it finished (curl_code says how) */
+	long status;
+	int curl_code;
+};
+
 /* Everything the load recorded about one target. */
 struct nb_obs {
 	char label[128]; /* "vip" or the -B argument */
@@ -185,6 +226,17 @@ struct nb_obs {
 	char served_by[128];           /* X-Backend, last seen */
 	char ip[64];                   /* address actually connected to, last seen */
 	long ip_port;
+	/* channel bindings (RFC 5929 tls-server-end-point of the leaf this connection showed) */
+	bool cert;                    /* the first connection's leaf certificate was read */
+	char cert_subject[256];       /* its subject (RFC 2253) */
+	char cert_hash_name[16];      /* "SHA-256" */
+	char cert_hash_hex[129];      /* the hash bound to */
+	char cert_error[256];         /* why no binding could be computed ("" if none) */
+	bool cb_sent;                 /* the step-2 token carried the binding */
+	bool reconnected;             /* step 2 went over a new connection (a new handshake) */
+	char reconnect_hash_hex[129]; /* that connection's certificate hash when it differs from
+				       * the one bound ("" when the same or unknown) */
+	struct nb_probe_obs unbound, wrong;
 };
 
 /* The run's service ticket, as the evaluation needs it. */
@@ -209,6 +261,7 @@ struct nb_verdict {
 	int step;                 /* the step the cause was seen in: 0 (before any), 1 or 2 */
 	enum iwa_tls_problem tls; /* for NB_TLS / NB_TLS_CA_FILE */
 	bool mutual;              /* mutual authentication verified */
+	enum nb_epa_level epa;    /* --epa-probe: the level told (NB_EPA_UNKNOWN otherwise) */
 	char summary[400];        /* short cause for the first line ("" when OK) */
 	char text[1400];          /* the target's line of long output */
 };
@@ -238,14 +291,57 @@ enum iwa_state nb_eval_ticket_enctype(const struct nb_ticket *t, bool allow_rc4,
 /* Pure: whether the first answer leads to step 2 (401 Negotiate and the run has a ticket);
  * the load sends a token exactly then. */
 bool nb_wants_token(const struct nb_ticket *tkt, const struct nb_step_obs *s1);
+/* Pure: the extra request the load sends next after the bound token's answer (step 2) and
+ * the probes so far: 3 = a token without bindings (after a 401 to the bound token, or
+ * --epa-probe), 4 = a token with a wrong binding (--epa-probe, when the first two were
+ * accepted), 0 = none. At most 2 extra requests per target. */
+int nb_next_probe(const struct nb_cfg *cfg, const struct nb_obs *o);
 /* Pure: one target's verdict from what was observed, the run's ticket and cfg (-e, -w/-c,
  * --require-mutual, --ca-file). */
 void nb_eval_target(const struct nb_cfg *cfg, const struct nb_ticket *tkt, const struct nb_obs *o,
 		    struct nb_verdict *v_out);
+/* Pure: the target's Extended Protection level from its observations (correct, none and
+ * wrong binding answers); NB_EPA_UNKNOWN when the answers do not tell. */
+enum nb_epa_level nb_epa_level(const struct nb_cfg *cfg, const struct nb_obs *o);
+/* Pure: the causes that need every target (VIP certificate versus the backends', levels that
+ * differ): adjusts the verdicts of ts[0..n) in place. */
+void nb_eval_farm(const struct nb_cfg *cfg, struct nb_target *ts, size_t n);
 /* Pure: adds one node per target (with -v detail), the perfdata and the first line to root
  * (after the ticket's node). Returns 0 or IWA_ENOMEM. */
 int nb_render(struct iwa_check *root, const struct nb_cfg *cfg, const struct nb_ticket *tkt,
 	      const struct nb_target *ts, size_t n, int verbose, struct iwa_err *err);
+
+/* ------------------------------------------------------------------ DNS aliases */
+
+/* One SPN that browsers ask for, and what every target answered with its ticket. */
+struct nb_spn_run {
+	const char *who; /* "Chrome/Edge" (the canonical name) or "Firefox" (as typed) */
+	bool canonical;
+	struct nb_ticket tkt;
+	struct nb_target *ts;
+	size_t n;
+};
+
+/* Pure: which SPNs to ask for: the canonical name's and/or the typed one's (--spn-from,
+ * whether the host is an alias; for a name that is no alias only the typed one). */
+void nb_spn_plan(enum nb_spn_from f, bool alias, bool *canonical, bool *typed);
+/* Pure: the state of run i's failed ticket: WARNING when the KDC knows no account for its
+ * SPN while another run's browsers are fully served (they fall back to NTLM, the others
+ * get Kerberos), else CRITICAL. */
+enum iwa_state nb_spn_ticket_state(const struct nb_spn_run *r, size_t nr, size_t i);
+/* Pure: the "DNS" node: the chain and which clients ask for which SPN. */
+int nb_render_dns(struct iwa_check *root, const char *typed, const char *canonical,
+		  const char *chain_text, struct iwa_err *err);
+/* Pure: one group node per run under root ("Chrome/Edge (HTTP/x)") into groups[]. */
+int nb_alias_groups(struct iwa_check *root, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, struct iwa_err *err);
+/* Pure: the targets of each run under its group, the group's text and state, the DNS node,
+ * perfdata (the typed run's as without an alias, canonical_backends_ok and
+ * canonical_ticket_time for the other) and the first line "Chrome/Edge: OK, Firefox: falls
+ * back to NTLM (no HTTP/x)". */
+int nb_render_alias(struct iwa_check *root, const struct nb_cfg *cfg, const char *canonical,
+		    const char *chain_text, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, int verbose, struct iwa_err *err);
 
 /* Runs the check as nb_run does (filling root the same way) and, when out is not NULL, hands
  * over the per-target verdicts (*out: free with nb_result_free; set only on success, and

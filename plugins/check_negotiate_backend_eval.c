@@ -54,7 +54,37 @@ static const char *const cause_names[NB_CAUSE_COUNT] = {
 	[NB_INVALID_TOKEN] = "invalid_token",
 	[NB_NO_MUTUAL] = "no_mutual",
 	[NB_MUTUAL_FAILED] = "mutual_failed",
+	[NB_EPA_TLS_TERMINATED] = "epa_tls_terminated",
+	[NB_EPA_REENCRYPTED] = "epa_reencrypted",
+	[NB_EPA_MISMATCH] = "epa_mismatch",
+	[NB_EPA_BELOW] = "epa_below",
+	[NB_EPA_DIFFERS] = "epa_differs",
 };
+
+static bool status_expected(const struct nb_cfg *cfg, long st)
+{
+	if (cfg->nexpect == 0)
+		return st >= 200 && st <= 399;
+	for (size_t i = 0; i < cfg->nexpect; i++)
+		if (st >= cfg->expect[i].lo && st <= cfg->expect[i].hi)
+			return true;
+	return false;
+}
+
+const char *nb_epa_level_name(enum nb_epa_level l)
+{
+	switch (l) {
+	case NB_EPA_NONE:
+		return "None";
+	case NB_EPA_ALLOW:
+		return "Allow";
+	case NB_EPA_REQUIRE:
+		return "Require";
+	case NB_EPA_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
 
 const char *nb_cause_name(enum nb_cause c)
 {
@@ -126,16 +156,6 @@ void nb_eval_ticket(const struct iwa_gss_ticket *tk, struct nb_ticket *t)
 bool nb_wants_token(const struct nb_ticket *tkt, const struct nb_step_obs *s1)
 {
 	return s1->curl_code == 0 && s1->status == 401 && s1->negotiate_offered && tkt->ok;
-}
-
-static bool status_expected(const struct nb_cfg *cfg, long st)
-{
-	if (cfg->nexpect == 0)
-		return st >= 200 && st <= 399;
-	for (size_t i = 0; i < cfg->nexpect; i++)
-		if (st >= cfg->expect[i].lo && st <= cfg->expect[i].hi)
-			return true;
-	return false;
 }
 
 /* The step a transfer was in, in words: for timeouts and transfers cut by a cap. */
@@ -389,13 +409,89 @@ static void eval_local(struct nb_verdict *v, const struct nb_ticket *tkt, const 
 	}
 }
 
+static bool probe_ok(const struct nb_cfg *cfg, const struct nb_probe_obs *p)
+{
+	return p->answered && p->curl_code == 0 && status_expected(cfg, p->status);
+}
+static bool probe_refused(const struct nb_probe_obs *p)
+{
+	return p->answered && p->curl_code == 0 && p->status == 401;
+}
+static bool step2_ok(const struct nb_cfg *cfg, const struct nb_obs *o)
+{
+	const struct nb_step_obs *r = &o->step[1];
+	return o->steps >= 2 && r->answered && r->curl_code == 0 && status_expected(cfg, r->status);
+}
+
+int nb_next_probe(const struct nb_cfg *cfg, const struct nb_obs *o)
+{
+	const struct nb_step_obs *r = &o->step[1];
+	if (o->steps < 2 || !r->answered || r->curl_code != 0 || o->local != NB_LOCAL_NONE)
+		return 0;
+	if (!o->unbound.tried) {
+		if (o->cb_sent && r->status == 401)
+			return 3; /* was it the binding? the same without */
+		if (cfg->epa_probe && o->cb_sent && step2_ok(cfg, o))
+			return 3;
+		return 0;
+	}
+	if (!o->wrong.tried && cfg->epa_probe && step2_ok(cfg, o) && probe_ok(cfg, &o->unbound))
+		return 4;
+	return 0;
+}
+
+enum nb_epa_level nb_epa_level(const struct nb_cfg *cfg, const struct nb_obs *o)
+{
+	if (!cfg->epa_probe || !o->cb_sent || !o->unbound.tried)
+		return NB_EPA_UNKNOWN;
+	if (step2_ok(cfg, o)) {
+		if (probe_refused(&o->unbound))
+			return NB_EPA_REQUIRE;
+		if (!probe_ok(cfg, &o->unbound) || !o->wrong.tried)
+			return NB_EPA_UNKNOWN;
+		if (probe_refused(&o->wrong))
+			return NB_EPA_ALLOW;
+		if (probe_ok(cfg, &o->wrong))
+			return NB_EPA_NONE;
+		return NB_EPA_UNKNOWN;
+	}
+	/* our binding refused, none accepted: it checks bindings (Allow) and sees another
+	 * certificate than we do */
+	if (o->step[1].status == 401 && probe_ok(cfg, &o->unbound))
+		return NB_EPA_ALLOW;
+	return NB_EPA_UNKNOWN;
+}
+
+/* "the certificate of CN=... (SHA-256 ab12...)" for the texts. */
+static void cert_words(const struct nb_obs *o, char *buf, size_t len)
+{
+	if (o->cert)
+		sfmt(buf, len,
+		     "%s hash %s of the certificate this connection presented, subject %s",
+		     o->cert_hash_name, o->cert_hash_hex, o->cert_subject);
+	else
+		sfmt(buf, len, "no certificate (%s)", o->cert_error);
+}
+
 /* The answer to the Kerberos token. */
 static void eval_step2(struct nb_verdict *v, const struct nb_cfg *cfg, const struct nb_ticket *tkt,
 		       const struct nb_obs *o)
 {
 	const struct nb_step_obs *r = &o->step[1];
 	double total = o->seconds;
-	if (r->status == 401) {
+	if (r->status == 401 && o->cb_sent && probe_ok(cfg, &o->unbound)) {
+		char cw[700];
+		cert_words(o, cw, sizeof(cw));
+		conclude(v, NB_EPA_REENCRYPTED, IWA_CRITICAL, 2,
+			 "channel binding refused, none accepted: TLS re-encrypted in front",
+			 "%s: HTTP 401 to the Kerberos token carrying the channel binding (%s), "
+			 "HTTP %ld to the same without bindings — the backend checks Extended "
+			 "Protection (Allow) and sees another certificate than we do: TLS is "
+			 "terminated and re-encrypted in front of it; with Extended Protection the "
+			 "balancer must pass TCP through, or IIS needs the Proxy flag and the SPN "
+			 "list",
+			 o->label, cw, o->unbound.status);
+	} else if (r->status == 401) {
 		char server_says[900] = "";
 		if (o->verify == NB_VERIFY_NOT_SPNEGO || o->verify == NB_VERIFY_REFUSED)
 			sfmt(server_says, sizeof(server_says), " (the server's Kerberos error: %s)",
@@ -438,6 +534,18 @@ static void eval_step2(struct nb_verdict *v, const struct nb_cfg *cfg, const str
 				 "useKernelMode=false) and run the pool as the SPN's owner "
 				 "(check_spn_unique shows it); also check the clocks (5 min skew)",
 				 o->label, server_says, tkt->spn_short);
+		if (v->cause == NB_WRONG_KEY && o->cb_sent && probe_refused(&o->unbound)) {
+			char cw[700];
+			cert_words(o, cw, sizeof(cw));
+			append(v,
+			       "; the same token without channel bindings got 401 too (the "
+			       "binding: %s): with Extended Protection Require, a binding that "
+			       "does not match (TLS terminated in front) answers the same",
+			       cw);
+		}
+		if (v->cause == NB_WRONG_KEY && cfg->no_channel_binding)
+			append(v, " (or Extended Protection Require: --no-channel-binding sent the "
+				  "token without bindings)");
 	} else if (r->status == 503) {
 		fail_503(v, o, 2);
 	} else if (!status_expected(cfg, r->status)) {
@@ -483,6 +591,32 @@ static void eval_step2(struct nb_verdict *v, const struct nb_cfg *cfg, const str
 			 o->label, r->status, total, r->ttfb, o->served_by[0] ? ", served by " : "",
 			 o->served_by);
 	}
+	if (o->reconnect_hash_hex[0] != '\0' && v->state != IWA_OK)
+		append(v,
+		       "; note: the token went over a new connection whose certificate differs "
+		       "(%s %s) from the one it was bound to (the server closed the first)",
+		       o->cert_hash_name, o->reconnect_hash_hex);
+	v->epa = nb_epa_level(cfg, o);
+	if (cfg->epa_probe) {
+		if (v->epa != NB_EPA_UNKNOWN)
+			append(v, "; Extended Protection %s", nb_epa_level_name(v->epa));
+		else if (v->state == IWA_OK)
+			append(v, "; Extended Protection level not told (%s)",
+			       o->cb_sent ? "the probes did not answer" : "no binding sent");
+	}
+	if (v->state == IWA_OK && cfg->epa_want != NB_EPA_UNKNOWN && v->epa != NB_EPA_UNKNOWN &&
+	    v->epa < cfg->epa_want) {
+		char sum[160];
+		sfmt(sum, sizeof(sum), "Extended Protection %s, expected %s",
+		     nb_epa_level_name(v->epa), nb_epa_level_name(cfg->epa_want));
+		v->cause = NB_EPA_BELOW;
+		v->state = IWA_CRITICAL;
+		snprintf(v->summary, sizeof(v->summary), "%s", sum);
+		append(v,
+		       " — below --epa %s: set windowsAuthentication/extendedProtection "
+		       "tokenChecking=\"%s\" on this server",
+		       nb_epa_level_name(cfg->epa_want), nb_epa_level_name(cfg->epa_want));
+	}
 }
 
 void nb_eval_target(const struct nb_cfg *cfg, const struct nb_ticket *tkt, const struct nb_obs *o,
@@ -490,6 +624,7 @@ void nb_eval_target(const struct nb_cfg *cfg, const struct nb_ticket *tkt, const
 {
 	struct nb_verdict *v = v_out;
 	memset(v, 0, sizeof(*v));
+	v->epa = NB_EPA_UNKNOWN;
 	if (!o->finished)
 		conclude(v, NB_INTERNAL, IWA_UNKNOWN, 0, "internal error",
 			 "%s: no result (internal error)", o->label);
@@ -519,6 +654,110 @@ void nb_eval_target(const struct nb_cfg *cfg, const struct nb_ticket *tkt, const
 			append(v, " — slow: total time outside the %s range",
 			       v->state == IWA_CRITICAL ? "-c" : "-w");
 		}
+	}
+}
+
+static bool same_cert(const struct nb_obs *a, const struct nb_obs *b)
+{
+	return strcmp(a->cert_hash_hex, b->cert_hash_hex) == 0;
+}
+
+void nb_eval_farm(const struct nb_cfg *cfg, struct nb_target *ts, size_t n)
+{
+	/* 1. the certificate each target presented: the VIP's against the backends' */
+	for (size_t i = 0; i < n; i++) {
+		struct nb_obs *o = &ts[i].obs;
+		struct nb_verdict *v = &ts[i].v;
+		const struct nb_obs *other = NULL;
+		bool differs = false;
+		if (!o->cert)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct nb_obs *b = &ts[j].obs;
+			if (j == i || !b->cert || b->vip)
+				continue;
+			if (same_cert(o, b)) {
+				differs = false;
+				break;
+			}
+			differs = true;
+			if (other == NULL)
+				other = b;
+		}
+		if (!differs || other == NULL)
+			continue;
+		bool bind_failed = o->cb_sent && v->step == 2 &&
+				   (v->cause == NB_WRONG_KEY || v->cause == NB_EPA_REENCRYPTED);
+		if (o->vip && bind_failed) {
+			v->cause = NB_EPA_TLS_TERMINATED;
+			v->state = IWA_CRITICAL;
+			sfmt(v->summary, sizeof(v->summary),
+			     "the VIP presents another certificate than the backends (TLS "
+			     "terminated in front)");
+			sfmt(v->text, sizeof(v->text),
+			     "%s: HTTP 401 to the Kerberos token bound to the certificate the VIP "
+			     "presented (%s %s, subject %s) — the VIP presents another certificate "
+			     "than the backends (%s: %s %s, subject %s): TLS is terminated in "
+			     "front "
+			     "of them; with Extended Protection the balancer must pass TCP "
+			     "through, "
+			     "or IIS needs the Proxy flag and the SPN list",
+			     o->label, o->cert_hash_name, o->cert_hash_hex, o->cert_subject,
+			     other->label, other->cert_hash_name, other->cert_hash_hex,
+			     other->cert_subject);
+		} else if (!o->vip && bind_failed && v->cause == NB_WRONG_KEY) {
+			v->cause = NB_EPA_MISMATCH;
+			sfmt(v->summary, sizeof(v->summary),
+			     "401 after the token: the channel binding did not match");
+			sfmt(v->text, sizeof(v->text),
+			     "%s: HTTP 401 after the Kerberos token, with the channel binding and "
+			     "without — Extended Protection Require and the binding did not match: "
+			     "we hashed the certificate this connection presented (%s %s, subject "
+			     "%s), another one than %s presents (%s %s): a device in front of it "
+			     "terminates TLS; pass TCP through, or set IIS's Proxy flag and the "
+			     "SPN list",
+			     o->label, o->cert_hash_name, o->cert_hash_hex, o->cert_subject,
+			     other->label, other->cert_hash_name, other->cert_hash_hex);
+		} else if (o->vip && v->state == IWA_OK) {
+			append(v, "; note: the VIP presents another certificate than the backends "
+				  "(TLS terminated in front of them): Extended Protection would "
+				  "refuse these tokens");
+		}
+	}
+	/* 2. --epa-probe: the backends' levels must agree */
+	if (!cfg->epa_probe)
+		return;
+	enum nb_epa_level first = NB_EPA_UNKNOWN;
+	bool differ = false;
+	for (size_t i = 0; i < n; i++) {
+		if (ts[i].obs.vip || ts[i].v.epa == NB_EPA_UNKNOWN)
+			continue;
+		if (first == NB_EPA_UNKNOWN)
+			first = ts[i].v.epa;
+		else if (ts[i].v.epa != first)
+			differ = true;
+	}
+	if (!differ)
+		return;
+	char list[600] = "";
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(list);
+		if (ts[i].obs.vip || ts[i].v.epa == NB_EPA_UNKNOWN)
+			continue;
+		sfmt(list + l, sizeof(list) - l, "%s%s %s", l ? ", " : "", ts[i].obs.label,
+		     nb_epa_level_name(ts[i].v.epa));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct nb_verdict *v = &ts[i].v;
+		if (ts[i].obs.vip || v->epa == NB_EPA_UNKNOWN || v->state != IWA_OK)
+			continue;
+		v->cause = NB_EPA_DIFFERS;
+		v->state = IWA_WARNING;
+		sfmt(v->summary, sizeof(v->summary), "Extended Protection differs (%s)", list);
+		append(v,
+		       " — the backends differ in Extended Protection (%s): set the same "
+		       "tokenChecking on every server of the farm (or state it with --epa)",
+		       list);
 	}
 }
 
@@ -561,6 +800,19 @@ static int render_target(struct iwa_check *root, const struct nb_target *t, int 
 				   "authentication: %s",
 				   last_status(o), completed(s2) && s2->token ? "yes" : "no",
 				   t->v.mutual ? "verified" : "not verified");
+	if (o->cert)
+		iwa_check_add_line(c, "channel binding: %s tls-server-end-point %s %s of %s%s",
+				   o->cb_sent ? "sent" : "not sent", o->cert_hash_name,
+				   o->cert_hash_hex, o->cert_subject,
+				   o->reconnected ? " (step 2 went over a new connection)" : "");
+	else if (o->cert_error[0])
+		iwa_check_add_line(c, "channel binding: not sent (%s)", o->cert_error);
+	if (o->unbound.tried)
+		iwa_check_add_line(c, "token without bindings: HTTP %ld%s", o->unbound.status,
+				   o->unbound.curl_code ? " (transfer failed)" : "");
+	if (o->wrong.tried)
+		iwa_check_add_line(c, "token with a wrong binding: HTTP %ld%s", o->wrong.status,
+				   o->wrong.curl_code ? " (transfer failed)" : "");
 	iwa_check_add_line(c, "timings: connect %.3f s, TLS %.3f s, ttfb %.3f s, total %.3f s",
 			   o->t_connect, o->t_tls, o->ttfb, o->seconds);
 	return 0;
@@ -581,6 +833,11 @@ static void add_perfdata(struct iwa_check *root, const struct nb_cfg *cfg,
 		iwa_check_perf(root, label, o->ttfb, "s", NULL, &zero, NULL);
 		snprintf(label, sizeof(label), "%s_status", o->label);
 		iwa_check_perf(root, label, (double)last_status(o), "", NULL, NULL, NULL);
+		if (cfg->epa_probe && ts[i].v.epa != NB_EPA_UNKNOWN) {
+			double two = 2;
+			snprintf(label, sizeof(label), "%s_epa", o->label);
+			iwa_check_perf(root, label, (double)ts[i].v.epa, "", NULL, &zero, &two);
+		}
 	}
 	iwa_check_perf(root, "ticket_time", tkt->seconds, "s", NULL, &zero, NULL);
 }
@@ -625,6 +882,12 @@ static void summarize(struct iwa_check *root, const struct nb_cfg *cfg, const st
 			     "%zu/%zu backends accept Kerberos for %s, mutual authentication "
 			     "verified",
 			     nok, n, tkt->spn_short);
+		enum nb_epa_level l0 = n > 0 ? ts[0].v.epa : NB_EPA_UNKNOWN;
+		bool same = l0 != NB_EPA_UNKNOWN;
+		for (size_t i = 1; i < n && same; i++)
+			same = ts[i].v.epa == l0;
+		if (same)
+			iwa_buf_addf(&b, ", Extended Protection %s", nb_epa_level_name(l0));
 	} else {
 		size_t listed = 0, more = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -675,4 +938,155 @@ void nb_result_free(struct nb_result *r)
 	free(r->targets);
 	r->targets = NULL;
 	r->n = 0;
+}
+
+/* ------------------------------------------------------------------ DNS aliases */
+
+void nb_spn_plan(enum nb_spn_from f, bool alias, bool *canonical, bool *typed)
+{
+	*canonical = alias && (f == NB_SPN_FROM_CANONICAL || f == NB_SPN_FROM_BOTH ||
+			       f == NB_SPN_FROM_DEFAULT);
+	*typed = !alias || f != NB_SPN_FROM_CANONICAL;
+}
+
+static size_t run_ok(const struct nb_spn_run *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ts[i].v.state == IWA_OK)
+			k++;
+	return k;
+}
+
+static bool run_served(const struct nb_spn_run *r)
+{
+	return r->tkt.ok && r->n > 0 && run_ok(r) == r->n;
+}
+
+enum iwa_state nb_spn_ticket_state(const struct nb_spn_run *r, size_t nr, size_t i)
+{
+	if (r[i].tkt.ok || r[i].tkt.cause != NB_TICKET_SPN_UNKNOWN)
+		return IWA_CRITICAL;
+	for (size_t j = 0; j < nr; j++)
+		if (j != i && run_served(&r[j]))
+			return IWA_WARNING;
+	return IWA_CRITICAL;
+}
+
+int nb_render_dns(struct iwa_check *root, const char *typed, const char *canonical,
+		  const char *chain_text, struct iwa_err *err)
+{
+	struct iwa_check *c =
+		iwa_check_add(root, IWA_OK, "%s is a DNS alias: %s", typed, chain_text);
+
+	if (c == NULL || iwa_check_set_name(c, "DNS") < 0 ||
+	    iwa_check_add_line(c,
+			       "Chrome and Edge (policy DisableAuthNegotiateCnameLookup unset or "
+			       "false, the default) ask for HTTP/%s",
+			       canonical) < 0 ||
+	    iwa_check_add_line(
+		    c,
+		    "Firefox, and Chrome/Edge with DisableAuthNegotiateCnameLookup=true, "
+		    "ask for HTTP/%s (the name as typed)",
+		    typed) < 0)
+		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	return 0;
+}
+
+int nb_alias_groups(struct iwa_check *root, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, struct iwa_err *err)
+{
+	for (size_t i = 0; i < nr; i++) {
+		groups[i] = iwa_check_add(root, IWA_OK, "%s (%s)", r[i].who, r[i].tkt.spn_short);
+		if (groups[i] == NULL ||
+		    iwa_check_set_name(groups[i], r[i].canonical ? "canonical" : "typed") < 0)
+			return iwa_err_set(err, IWA_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* "OK", "falls back to NTLM (no HTTP/x)", the ticket's problem, or the failing targets. */
+static void run_words(const struct nb_spn_run *r, struct iwa_buf *b)
+{
+	size_t nok = run_ok(r), listed = 0;
+
+	if (!r->tkt.ok) {
+		if (r->tkt.cause == NB_TICKET_SPN_UNKNOWN)
+			iwa_buf_addf(b, "falls back to NTLM (no %s)", r->tkt.spn_short);
+		else
+			iwa_buf_addf(b, "%s", r->tkt.problem);
+		return;
+	}
+	if (nok == r->n) {
+		iwa_buf_addf(b, "OK");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct nb_verdict *v = &r->ts[i].v;
+
+		if (v->state == IWA_OK || v->summary[0] == '\0' || listed >= 3)
+			continue;
+		iwa_buf_addf(b, "%s%s: %s", listed++ ? "; " : "", r->ts[i].obs.label, v->summary);
+	}
+	iwa_buf_addf(b, " (%zu/%zu backends OK)", nok, r->n);
+}
+
+int nb_render_alias(struct iwa_check *root, const struct nb_cfg *cfg, const char *canonical,
+		    const char *chain_text, const struct nb_spn_run *r, size_t nr,
+		    struct iwa_check **groups, int verbose, struct iwa_err *err)
+{
+	struct iwa_buf sum, g;
+	double zero = 0;
+	bool all_ok = true;
+	int rc = 0;
+
+	iwa_buf_init(&sum, 0);
+	for (size_t i = 0; i < nr && rc == 0; i++) {
+		for (size_t k = 0; k < r[i].n && rc == 0; k++)
+			rc = render_target(groups[i], &r[i].ts[k], verbose, err);
+		if (rc < 0)
+			break;
+		iwa_buf_init(&g, 0);
+		run_words(&r[i], &g);
+		if (!r[i].tkt.ok)
+			iwa_check_raise(groups[i], nb_spn_ticket_state(r, nr, i));
+		if (iwa_check_set_text(groups[i], "%s (%s): %s", r[i].who, r[i].tkt.spn_short,
+				       g.data != NULL ? g.data : "") < 0 ||
+		    iwa_buf_addf(&sum, "%s%s: %s", i ? ", " : "", r[i].who,
+				 g.data != NULL ? g.data : "") < 0)
+			rc = iwa_err_set(err, IWA_ENOMEM, "out of memory");
+		iwa_buf_free(&g);
+		if (!run_served(&r[i]))
+			all_ok = false;
+	}
+	if (rc == 0)
+		rc = nb_render_dns(root, cfg->url_host, canonical, chain_text, err);
+	if (rc < 0) {
+		iwa_buf_free(&sum);
+		return rc;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		double max = (double)r[i].n;
+
+		if (!r[i].canonical) {
+			add_perfdata(root, cfg, &r[i].tkt, r[i].ts, r[i].n, run_ok(&r[i]));
+			continue;
+		}
+		iwa_check_perf(root, "canonical_backends_ok", (double)run_ok(&r[i]), "", NULL,
+			       &zero, &max);
+		iwa_check_perf(root, "canonical_ticket_time", r[i].tkt.seconds, "s", NULL, &zero,
+			       NULL);
+	}
+	if (all_ok && nr == 2)
+		rc = iwa_check_set_text(
+			root,
+			"Chrome/Edge and Firefox: %zu/%zu backends accept Kerberos for %s and %s, "
+			"mutual authentication verified (%s)",
+			r[0].n, r[0].n, r[0].tkt.spn_short, r[1].tkt.spn_short, chain_text);
+	else
+		rc = iwa_check_set_text(root, "%s (%s)", sum.data != NULL ? sum.data : "",
+					chain_text);
+	iwa_buf_free(&sum);
+	return rc < 0 ? iwa_err_set(err, IWA_ENOMEM, "out of memory") : 0;
 }

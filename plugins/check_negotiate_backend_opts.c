@@ -257,6 +257,36 @@ int nb_opt(void *vcfg, int opt, const char *arg, struct iwa_err *err)
 	case OPT_ALLOW_RC4:
 		cfg->allow_rc4 = true;
 		return 0;
+	case OPT_NO_CHANNEL_BINDING:
+		cfg->no_channel_binding = true;
+		return 0;
+	case OPT_EPA_PROBE:
+		cfg->epa_probe = true;
+		return 0;
+	case OPT_EPA:
+		if (strcasecmp(arg, "none") == 0)
+			cfg->epa_want = NB_EPA_NONE;
+		else if (strcasecmp(arg, "allow") == 0)
+			cfg->epa_want = NB_EPA_ALLOW;
+		else if (strcasecmp(arg, "require") == 0)
+			cfg->epa_want = NB_EPA_REQUIRE;
+		else
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--epa: '%s' is not a level (None, Allow or Require)",
+					   arg);
+		cfg->epa_probe = true;
+		return 0;
+	case OPT_SPN_FROM:
+		if (strcmp(arg, "typed") == 0)
+			cfg->spn_from = NB_SPN_FROM_TYPED;
+		else if (strcmp(arg, "canonical") == 0)
+			cfg->spn_from = NB_SPN_FROM_CANONICAL;
+		else if (strcmp(arg, "both") == 0)
+			cfg->spn_from = NB_SPN_FROM_BOTH;
+		else
+			return iwa_err_set(err, IWA_EINVAL,
+					   "--spn-from: '%s' is not typed, canonical or both", arg);
+		return 0;
 	default:
 		return iwa_err_set(err, IWA_EINVAL, "unhandled option");
 	}
@@ -271,8 +301,20 @@ int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err
 	(void)common;
 	if (cfg->url == NULL)
 		return iwa_err_set(err, IWA_EINVAL, "-u/--url is required (the public URL)");
+	if (cfg->no_channel_binding && cfg->epa_probe)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--no-channel-binding excludes --epa-probe and --epa (they send "
+				   "bindings)");
+	if (cfg->epa_probe && !cfg->https)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--epa-probe/--epa need an https URL (channel bindings bind to "
+				   "the TLS certificate)");
 	if (cfg->no_vip && cfg->nbackends == 0)
 		return iwa_err_set(err, IWA_EINVAL, "--no-vip without -B: nothing to check");
+	if (cfg->spn != NULL && cfg->spn_from != NB_SPN_FROM_DEFAULT)
+		return iwa_err_set(err, IWA_EINVAL,
+				   "--spn-from and --spn exclude each other (--spn is asked for "
+				   "exactly, without DNS)");
 	if (cfg->spn != NULL &&
 	    iwa_gss_service_principal(cfg->spn, "REALM", principal, sizeof(principal), &e2) < 0)
 		return iwa_err_set(err, IWA_EINVAL, "--spn: %s", e2.msg);
@@ -296,6 +338,7 @@ int nb_validate(void *vcfg, const struct iwa_common_opts *common, struct iwa_err
 void nb_cfg_init(void *cfg)
 {
 	memset(cfg, 0, sizeof(struct nb_cfg));
+	((struct nb_cfg *)cfg)->epa_want = NB_EPA_UNKNOWN;
 }
 
 void nb_cfg_free(struct nb_cfg *cfg)

@@ -10,6 +10,7 @@
 #include "budget.h"
 #include "plugin.h"
 #include "directory.h"
+#include "dns.h"
 
 #include <regex.h>
 #include <stdio.h>
@@ -594,7 +595,13 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 				"msDS-KeyVersionNumber",
 				"objectSid",
 				NULL};
-	struct spn_list variants = {0};
+	struct spn_list variants = {0}, judged = {0};
+	const struct spn_list *main_list = &variants;
+	struct iwa_dns_chain chain;
+	struct spn_alias alias;
+	char chain_text[2048] = "";
+	bool alias_on = false, canon_main = false;
+	double dns_s = 0;
 	struct collect col;
 	struct owners *osp = &col.os;
 	struct iwa_buf filter;
@@ -612,6 +619,30 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 			goto oom;
 	if (c->fqdn != NULL && spn_expand_fqdn(c->fqdn, c->ports, c->nports, &variants) < 0)
 		goto oom;
+	if (c->fqdn != NULL) { /* the name's CNAME chain: browsers may ask for the canonical name */
+		t0 = iwa_now();
+		rc = iwa_dns_resolve(c->fqdn, ctx->deadline, &chain, err);
+		dns_s = iwa_now() - t0;
+		if (rc == IWA_EIO ||
+		    rc == IWA_EPARSE) { /* the site's DNS is broken: browsers too */
+			iwa_check_set_state(root, IWA_CRITICAL);
+			rc = iwa_check_set_text(root, "%s: browsers cannot resolve the name either",
+						err->msg) < 0
+				     ? IWA_ENOMEM
+				     : 0;
+			goto cleanup;
+		}
+		if (rc < 0)
+			goto cleanup;
+		iwa_dns_chain_text(&chain, chain_text, sizeof chain_text);
+		alias_on = iwa_dns_is_alias(&chain);
+		alias.typed = c->fqdn;
+		alias.canonical = iwa_dns_canonical(&chain);
+		alias.chain_text = chain_text;
+		if (alias_on &&
+		    spn_expand_fqdn(alias.canonical, c->ports, c->nports, &variants) < 0)
+			goto oom;
+	}
 	if (spn_build_filter(&variants, &filter) < 0)
 		goto oom;
 	t0 = iwa_now();
@@ -625,7 +656,22 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 		goto cleanup;
 	if (osp->n > 1)
 		qsort(osp->v, osp->n, sizeof *osp->v, owner_cmp);
-	rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, &main_owners, NULL);
+	if (alias_on) { /* one search for both names; the main SPN is the registered one */
+		for (i = 0; i < c->spns.n; i++)
+			if (spn_list_add(&judged, c->spns.v[i]) < 0)
+				goto oom;
+		if (spn_alias_variants(&alias, c->ports, c->nports, osp->v, osp->n, &judged,
+				       &canon_main) < 0)
+			goto oom;
+		main_list = &judged;
+		rc = spn_eval_targeted(&judged, osp->v, osp->n, c->expect, root, &main_owners,
+				       NULL);
+		if (rc == 0)
+			rc = spn_eval_alias(&alias, osp->v, osp->n, c->expect, root);
+	} else {
+		rc = spn_eval_targeted(&variants, osp->v, osp->n, c->expect, root, &main_owners,
+				       NULL);
+	}
 	if (rc < 0)
 		goto oom;
 	if (c->findings != NULL)
@@ -637,16 +683,23 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 	if (ctx->verbose > 0 &&
 	    verbose_lines(root, l, base != NULL ? base : "", filter.data, search_s, osp->n) < 0)
 		goto oom;
+	if (ctx->verbose > 0 && c->fqdn != NULL &&
+	    iwa_check_add_line(root, "DNS: %s (%.3f s)%s", chain_text, dns_s,
+			       alias_on ? (canon_main ? "; main SPN: the canonical name's "
+							"(the typed one is registered nowhere)"
+						      : "")
+					: "; no alias: browsers ask for the name as typed") < 0)
+		goto oom;
 	if (main_owners == 1) {
 		const struct spn_owner *o = NULL;
 		for (i = 0; i < osp->n && o == NULL; i++)
 			for (size_t k = 0; k < osp->v[i].nspns; k++)
-				if (spn_equal(osp->v[i].spns[k], variants.v[0])) {
+				if (spn_equal(osp->v[i].spns[k], main_list->v[0])) {
 					o = &osp->v[i];
 					break;
 				}
 		if (o != NULL) {
-			rc = check_rc4(c, ctx, l, &variants, o, root, err);
+			rc = check_rc4(c, ctx, l, main_list, o, root, err);
 			if (rc < 0)
 				goto cleanup;
 		}
@@ -659,6 +712,7 @@ cleanup:
 	free(base);
 	iwa_buf_free(&filter);
 	spn_list_free(&variants);
+	spn_list_free(&judged);
 	owners_free(osp);
 	return rc;
 }
@@ -865,7 +919,10 @@ const struct iwa_plugin spn_check = {
 	.options_help =
 		"Targeted mode (default):\n"
 		" -f, --fqdn NAME        the name browsers use; checks HTTP/NAME, HTTP/SHORT,\n"
-		"                        HOST/NAME, HOST/SHORT, HTTP/NAME:PORT (default: none)\n"
+		"                        HOST/NAME, HOST/SHORT, HTTP/NAME:PORT (default: none).\n"
+		"                        NAME is resolved (one DNS query, resolv.conf): when it\n"
+		"                        is an alias (CNAME), the same search also checks the\n"
+		"                        canonical name's SPNs, which Chrome and Edge ask for\n"
 		" -s, --spn SPN          an SPN to check, repeatable; the first one is the main\n"
 		"                        SPN (default: HTTP/NAME of -f)\n"
 		" --port-variant PORT    port for the HTTP/NAME:PORT variant, repeatable, or\n"
@@ -909,6 +966,15 @@ const struct iwa_plugin spn_check = {
 		"            without 0x18) or the KDC still issues an RC4 ticket for the SPN\n"
 		"            (OK with --allow-rc4)\n"
 		"  UNKNOWN   bad options, our own credentials unusable, DC unreachable\n"
+		"-f NAME that is a DNS alias (NAME CNAME CANONICAL): Chrome and Edge ask for\n"
+		"HTTP/CANONICAL (DisableAuthNegotiateCnameLookup unset), Firefox for HTTP/NAME:\n"
+		"  WARNING   only one of the two is registered (the browsers that fall back to\n"
+		"            NTLM named; fix: register both on the same account, or make NAME\n"
+		"            an A record)\n"
+		"  CRITICAL  HTTP/CANONICAL is on another account than HTTP/NAME (or -e), or on\n"
+		"            several\n"
+		"  a nameserver that does not answer ends the run within -t (stage DNS named);\n"
+		"  SERVFAIL/REFUSED is CRITICAL. /etc/hosts is not read: the DNS chain counts.\n"
 		"The key probe and the ticket asked with an AES session key only are at most 2\n"
 		"KDC exchanges (perfdata kdc_exchanges, kdc_time), none with a kept --ccache:\n"
 		"the ticket, the probe's answer and a refusal are kept in that cache until its\n"

@@ -161,6 +161,30 @@ int spn_eval_targeted(const struct spn_list *variants, const struct spn_owner *o
 		      size_t nowners, const char *expect, struct iwa_check *root,
 		      unsigned *main_owners_out, unsigned *conflicts_out);
 
+/* -f NAME is a DNS alias (NAME CNAME ... CANONICAL): browsers that canonicalize (Chrome/Edge
+ * by default) ask for HTTP/CANONICAL, the others for HTTP/NAME. */
+struct spn_alias {
+	const char *typed;      /* -f */
+	const char *canonical;  /* the end of the CNAME chain */
+	const char *chain_text; /* "sso.x CNAME lb-vip.x A 127.0.20.10" */
+};
+
+/* The SPNs the targeted evaluation judges for an alias, main first: the variants of the name
+ * whose HTTP/ SPN is registered (the typed name, else the canonical one when only that is
+ * registered), then the other name's variants except its HTTP/ SPN, which spn_eval_alias
+ * judges. [out] l (appended), canon_main: the canonical name's SPN is the main one. */
+int spn_alias_variants(const struct spn_alias *a, const unsigned *ports, size_t nports,
+		       const struct spn_owner *owners, size_t nowners, struct spn_list *l,
+		       bool *canon_main);
+
+/* After spn_eval_targeted: a "DNS" node with the chain and which clients ask for which SPN;
+ * WARNING when only one of HTTP/typed and HTTP/canonical is registered (the browsers that
+ * fall back to NTLM named, the fix: the same account, or an A record), CRITICAL when the
+ * canonical one is on another account than the typed one's (or -e) or on several. The
+ * summary becomes this problem's when it is the worst. */
+int spn_eval_alias(const struct spn_alias *a, const struct spn_owner *owners, size_t nowners,
+		   const char *expect, struct iwa_check *root);
+
 /* What another driver (check_iwa_farm) needs of a targeted run: who holds the main SPN. */
 #define SPN_FINDINGS_OWNERS_MAX 8
 struct spn_findings {

@@ -815,3 +815,165 @@ int spn_eval_audit_rc4(const struct spn_owner *owners, size_t nowners, bool has_
 		return iwa_check_set_text(root, "%s", iwa_check_text(node));
 	return 0;
 }
+
+/* ------------------------------------------------------------------ DNS aliases */
+
+/* The owners (indices) of spn. */
+static size_t owners_of(const char *spn, const struct spn_owner *owners, size_t nowners,
+			size_t *idx, size_t cap)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < nowners; k++)
+		if (owner_holds(&owners[k], spn) && n < cap)
+			idx[n++] = k;
+	return n;
+}
+
+static bool same_owner(const struct spn_owner *a, const struct spn_owner *b)
+{
+	return a->dn != NULL && b->dn != NULL && strcasecmp(a->dn, b->dn) == 0;
+}
+
+int spn_alias_variants(const struct spn_alias *a, const unsigned *ports, size_t nports,
+		       const struct spn_owner *owners, size_t nowners, struct spn_list *l,
+		       bool *canon_main)
+{
+	char typed[600], canon[600];
+	struct spn_list other = {0};
+	size_t idx[1], i;
+	int rc;
+
+	snprintf(typed, sizeof typed, "HTTP/%s", a->typed);
+	snprintf(canon, sizeof canon, "HTTP/%s", a->canonical);
+	*canon_main = owners_of(typed, owners, nowners, idx, 1) == 0 &&
+		      owners_of(canon, owners, nowners, idx, 1) > 0;
+	rc = spn_expand_fqdn(*canon_main ? a->canonical : a->typed, ports, nports, l);
+	if (rc >= 0)
+		rc = spn_expand_fqdn(*canon_main ? a->typed : a->canonical, ports, nports, &other);
+	for (i = 0; rc >= 0 && i < other.n; i++)
+		if (!spn_equal(other.v[i], *canon_main ? typed : canon))
+			rc = spn_list_add(l, other.v[i]);
+	spn_list_free(&other);
+	return rc < 0 ? rc : 0;
+}
+
+#define ALIAS_OWNERS_MAX 16
+
+int spn_eval_alias(const struct spn_alias *a, const struct spn_owner *owners, size_t nowners,
+		   const char *expect, struct iwa_check *root)
+{
+	char typed[600], canon[600], text[8192], want[ACCT_MAX], acct[ACCT_MAX];
+	size_t t[ALIAS_OWNERS_MAX], c[ALIAS_OWNERS_MAX], nt, nc, i;
+	const struct spn_owner *ref = NULL, *wrong = NULL;
+	const char *ref_name;
+	enum iwa_state before = iwa_check_state(root), st = IWA_OK;
+	struct iwa_check *node;
+
+	snprintf(typed, sizeof typed, "HTTP/%s", a->typed);
+	snprintf(canon, sizeof canon, "HTTP/%s", a->canonical);
+	nt = owners_of(typed, owners, nowners, t, ALIAS_OWNERS_MAX);
+	nc = owners_of(canon, owners, nowners, c, ALIAS_OWNERS_MAX);
+	/* the account the farm runs as: -e, else the one owner of the typed (or canonical) SPN */
+	if (expect != NULL) {
+		for (i = 0; i < nowners && ref == NULL; i++)
+			if (spn_account_matches(expect, &owners[i]))
+				ref = &owners[i];
+		spn_expect_setspn_name(expect, want, sizeof want);
+	} else if (nt == 1) {
+		ref = &owners[t[0]];
+	} else if (nt == 0 && nc == 1) {
+		ref = &owners[c[0]];
+	}
+	if (expect == NULL) {
+		if (ref != NULL)
+			spn_setspn_account(ref, want, sizeof want);
+		else
+			snprintf(want, sizeof want, "<service account>");
+	}
+	ref_name = expect != NULL ? expect : ref != NULL ? spn_owner_name(ref) : "?";
+	node = iwa_check_add(root, IWA_OK, "%s is a DNS alias: %s", a->typed, a->chain_text);
+	if (node == NULL || iwa_check_set_name(node, "DNS") < 0)
+		return IWA_ENOMEM;
+	if (iwa_check_add_line(node,
+			       "Chrome and Edge (policy DisableAuthNegotiateCnameLookup unset or "
+			       "false, the default) ask for %s",
+			       canon) < 0 ||
+	    iwa_check_add_line(
+		    node,
+		    "Firefox, and Chrome/Edge with DisableAuthNegotiateCnameLookup=true, "
+		    "ask for %s (the name as typed)",
+		    typed) < 0 ||
+	    iwa_check_add_line(node,
+			       "MIT krb5 clients (curl --negotiate, GSS-API host-based names) ask "
+			       "for %s unless krb5.conf sets dns_canonicalize_hostname = false",
+			       canon) < 0)
+		return IWA_ENOMEM;
+
+	if (nc > 1) {
+		st = IWA_CRITICAL;
+		snprintf(
+			text, sizeof text,
+			"%s (the SPN Chrome and Edge ask for: %s is an alias of %s) is registered "
+			"on %zu accounts: the KDC cannot pick one key and those browsers fall back "
+			"to NTLM; keep it only on %s and remove it from the others with "
+			"`setspn -D %s ACCOUNT`",
+			canon, a->typed, a->canonical, nc, want, canon);
+	} else if (nc == 1 && (expect != NULL ? !spn_account_matches(expect, &owners[c[0]])
+					      : ref != NULL && !same_owner(&owners[c[0]], ref))) {
+		wrong = &owners[c[0]];
+		spn_setspn_account(wrong, acct, sizeof acct);
+		st = IWA_CRITICAL;
+		snprintf(
+			text, sizeof text,
+			"%s (the SPN Chrome and Edge ask for: %s is an alias of %s) is registered "
+			"on %s (%s), not on %s: Chrome and Edge get tickets encrypted with %s's "
+			"key that backends running as %s cannot decrypt (KRB_AP_ERR_MODIFIED, HTTP "
+			"401) while Firefox works; move it: `setspn -D %s %s` then "
+			"`setspn -S %s %s`",
+			canon, a->typed, a->canonical, spn_owner_name(wrong),
+			spn_kind_name(wrong->kind), ref_name, spn_owner_name(wrong), ref_name,
+			canon, acct, canon, want);
+	} else if (nt > 0 && nc == 0) {
+		st = IWA_WARNING;
+		snprintf(text, sizeof text,
+			 "Chrome/Edge: fall back to NTLM (no %s), Firefox: OK (%s): %s is an alias "
+			 "of %s and Chrome and Edge ask for the canonical name; register it on the "
+			 "same account (`setspn -S %s %s`), or make %s an A record",
+			 canon, typed, a->typed, a->canonical, canon, want, a->typed);
+	} else if (nt == 0 && nc > 0) {
+		st = IWA_WARNING;
+		snprintf(
+			text, sizeof text,
+			"Chrome/Edge: OK (%s), Firefox: falls back to NTLM (no %s): %s is an alias "
+			"of %s and Firefox asks for the name as typed; register it on the same "
+			"account (`setspn -S %s %s`), or make %s an A record",
+			canon, typed, a->typed, a->canonical, typed, want, a->typed);
+	} else if (nt == 0 && nc == 0) {
+		st = IWA_WARNING;
+		snprintf(
+			text, sizeof text,
+			"neither %s nor %s is registered: %s is an alias of %s, register both on "
+			"the service account (`setspn -S %s %s` and `setspn -S %s %s`), or make %s "
+			"an A record",
+			typed, canon, a->typed, a->canonical, typed, want, canon, want, a->typed);
+	} else if (nt == 1) {
+		snprintf(text, sizeof text, "Chrome/Edge: OK (%s), Firefox: OK (%s), both on %s",
+			 canon, typed, spn_owner_name(&owners[c[0]]));
+	} else {
+		snprintf(text, sizeof text, "%s is registered on %s; %s: see above", canon,
+			 spn_owner_name(&owners[c[0]]), typed);
+	}
+	if (st == IWA_OK)
+		return iwa_check_add(node, IWA_OK, "%s", text) == NULL ? IWA_ENOMEM : 0;
+	if (iwa_check_add(node, st, "%s", text) == NULL)
+		return IWA_ENOMEM;
+	if (wrong != NULL && add_owner_node(node, wrong, st, NULL) == NULL)
+		return IWA_ENOMEM;
+	/* the summary: this problem when it is the worst one (or the only one) */
+	if (before == IWA_OK)
+		return iwa_check_set_text(root, "%s", text);
+	if (iwa_state_worst(before, st) == st && st != before)
+		return iwa_check_set_text(root, "%s (and more problems, see below)", text);
+	return 0;
+}

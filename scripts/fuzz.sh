@@ -41,7 +41,7 @@ mkdir -p "$out"
 cfg=$out/config.h
 # config.h stand-in: what the sources take from configure
 printf '#define PACKAGE_NAME "iwa-plugins"\n#define PACKAGE_VERSION "fuzz"\n#define HAVE_SMBCLIENT 1\n' >"$cfg"
-pk=$(pkg-config --cflags --libs krb5-gssapi krb5 libcurl ldap lber smbclient 2>/dev/null)
+pk=$(pkg-config --cflags --libs krb5-gssapi krb5 libcurl ldap lber smbclient libcrypto 2>/dev/null)
 if [ ${#args[@]} -eq 0 ]; then
   for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; args+=("${n%.c}"); done
 fi

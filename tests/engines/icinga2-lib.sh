@@ -13,6 +13,7 @@ icinga_flags() {
   local d=$ICINGA_DIR
   printf '%s\n' -c "$d/etc/icinga2.conf" -DConfigDir="$d/etc" -DDataDir="$d/data" \
     -DLogDir="$d/log" -DCacheDir="$d/cache" -DSpoolDir="$d/spool" -DInitRunDir="$d/run" \
+    -DZonesDir="$d/etc/zones.d" \
     -DRunAsUser=root -DRunAsGroup=root
 }
 
@@ -56,6 +57,7 @@ object IcingaApplication "app" {
 
 include "$ENG_CONTRIB/icinga2/iwa-commands.conf"
 include "$ENG_CONTRIB/icinga2/iwa-services.conf"
+include "$ENG_CONTRIB/icinga2/iwa-dependencies.conf"
 include "hosts.conf"
 EOF
   [ -n "$overlay" ] && printf 'include "%s"\n' "$overlay" >> "$d/etc/icinga2.conf"

@@ -33,7 +33,8 @@ icinga_setup "$W" "$W/overlay.conf" || { tap_fail "icinga2 private folder set up
 
 icinga_validate
 expect "icinga2 -C accepts contrib/icinga2 (commands and apply rules) unchanged" 0 '' \
-  'Instantiated [0-9]+ CheckCommands' 'Instantiated 1 Host' 'Instantiated 7 Services'
+  'Instantiated [0-9]+ CheckCommands' 'Instantiated 1 Host' 'Instantiated 7 Services' \
+  'Instantiated 3 Dependencies'
 
 tap_check "every CheckCommand argument is an option the plugin --help documents" \
   /usr/bin/python3 "$here/options_documented.py" "$ENG_PLUGINDIR" "$ENG_CONTRIB/icinga2/iwa-commands.conf"
@@ -97,6 +98,32 @@ done
 # scenario NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...
 scenario() { eng_scenario_states results_of "$@"; }
 scenario spn-missing 40 iwa-spn-unique 2 '^SPN_UNIQUE CRITICAL - .*HTTP/'
+# Dependencies (contrib/icinga2/iwa-dependencies.conf): while the SPN service is CRITICAL the
+# login services are not reachable (their notifications suppressed); the parent is checked
+# first, then the children.
+LOGINS=(iwa-negotiate-server1 iwa-negotiate-server2 iwa-negotiate-vip)
+# expect_reachable WANT SERVICE...: last_reachable of each service's latest result.
+expect_reachable() {
+  local want=$1 svc got; shift
+  for svc in "$@"; do
+    got=$(field "$svc" reachable)
+    if [ "$got" = "$want" ]; then tap_ok "icinga2: $svc reachable=$want"; else
+      tap_fail "icinga2: $svc reachable=$want" "got: $got (state $(field "$svc" state))"; fi
+  done
+}
+results_of "healthy lab (parent, again after the scenario above)" 40 iwa-spn-unique
+results_of "healthy lab (logins)" 40 "${LOGINS[@]}"
+expect_reachable true "${LOGINS[@]}"
+if eng_scenario spn-missing on; then
+  results_of "scenario spn-missing (parent)" 40 iwa-spn-unique
+  expect_state iwa-spn-unique 2 '^SPN_UNIQUE CRITICAL - '
+  results_of "scenario spn-missing (logins)" 40 "${LOGINS[@]}"
+  expect_reachable false "${LOGINS[@]}"
+  eng_scenario spn-missing off
+  results_of "scenario spn-missing off (parent)" 40 iwa-spn-unique
+  results_of "scenario spn-missing off (logins)" 40 "${LOGINS[@]}"
+  expect_reachable true "${LOGINS[@]}"
+fi
 scenario backend-503 40 iwa-negotiate-server1 2 '^NEGOTIATE CRITICAL - .*503' \
   iwa-negotiate-server2 0 '^NEGOTIATE OK - '
 scenario gpo-wrong-ou 40 iwa-batch-logon-gpo 2 '^BATCH_LOGON CRITICAL - .*(ServiceAccounts|WebServers)'

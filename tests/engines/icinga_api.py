@@ -7,7 +7,10 @@
       forces a check of the host's services (all, or the ones named) with
       /v1/actions/reschedule-check (force=true), waits until each has a result newer than the
       request, and prints one JSON object per line:
-      {"service","state","exit_status","output","performance_data","seconds"}.
+      {"service","state","exit_status","output","performance_data","reachable","check_source","seconds"}.
+  icinga_api.py URL USER PASSWORD results HOST TIMEOUT SINCE [SERVICE...]
+      the same lines without forcing: waits for results newer than SINCE (epoch seconds),
+      e.g. on a master for checks a satellite ran.
 Exit 0 on success, 1 on timeout or an API error (the reason on stdout).
 """
 import base64
@@ -48,24 +51,30 @@ def wait_up(base, auth, timeout):
     return 1
 
 
-def force(base, auth, host, timeout, names):
+def force(base, auth, host, timeout, names, since=None):
     flt = "host.name==h"
     fv = {"h": host}
     if names:
         flt += " && service.name in names"
         fv["names"] = names
     t_req = time.time()
-    r = call(base, auth, "POST", "/v1/actions/reschedule-check",
-             {"type": "Service", "filter": flt, "filter_vars": fv, "force": True})
-    wanted = len(r.get("results", []))
-    if wanted == 0 or (names and wanted != len(names)):
-        print("reschedule-check matched %d services: %s" % (wanted, json.dumps(r)))
-        return 1
+    if since is None:
+        r = call(base, auth, "POST", "/v1/actions/reschedule-check",
+                 {"type": "Service", "filter": flt, "filter_vars": fv, "force": True})
+        wanted = len(r.get("results", []))
+        if wanted == 0 or (names and wanted != len(names)):
+            print("reschedule-check matched %d services: %s" % (wanted, json.dumps(r)))
+            return 1
+    else:   # results: no request, wait for results newer than SINCE (another node checked)
+        t_req = since
+        wanted = len(call(base, auth, "POST", "/v1/objects/services",
+                          {"filter": flt, "filter_vars": fv, "attrs": ["name"]}, override="GET")["results"])
     done = {}
-    while time.time() - t_req < timeout:
+    t_start = time.time()
+    while time.time() - t_start < timeout:
         q = call(base, auth, "POST", "/v1/objects/services",
                  {"filter": flt, "filter_vars": fv,
-                  "attrs": ["name", "last_check_result"]}, override="GET")
+                  "attrs": ["name", "last_check_result", "last_reachable"]}, override="GET")
         for o in q["results"]:
             cr = o["attrs"].get("last_check_result")
             if cr and cr.get("execution_end", 0) >= t_req and o["attrs"]["name"] not in done:
@@ -73,6 +82,8 @@ def force(base, auth, host, timeout, names):
                     "service": o["attrs"]["name"], "state": int(cr["state"]),
                     "exit_status": cr.get("exit_status"), "output": cr.get("output", ""),
                     "performance_data": cr.get("performance_data") or [],
+                    "reachable": o["attrs"].get("last_reachable"),
+                    "check_source": cr.get("check_source"),
                     "seconds": round(cr["execution_end"] - t_req, 2)}
         if len(done) == wanted:
             for k in sorted(done):
@@ -91,6 +102,8 @@ def main(argv):
             return wait_up(base, auth, float(argv[5]))
         if cmd == "force":
             return force(base, auth, argv[5], float(argv[6]), argv[7:])
+        if cmd == "results":
+            return force(base, auth, argv[5], float(argv[6]), argv[8:], float(argv[7]))
     except urllib.error.HTTPError as e:
         print("API error: %s: %s" % (e, e.read().decode(errors="replace")[:500]))
         return 1

@@ -48,7 +48,7 @@ check_for_updates=0
 bare_update_check=1
 interval_length=1
 use_syslog=0
-enable_notifications=0
+enable_notifications=1
 enable_event_handlers=0
 enable_flap_detection=0
 check_service_freshness=0
@@ -79,13 +79,13 @@ define command {
 define contact {
     contact_name                    iwa-test
     host_notifications_enabled      0
-    service_notifications_enabled   0
+    service_notifications_enabled   1
     host_notification_period        24x7
     service_notification_period     24x7
     host_notification_options       n
-    service_notification_options    n
+    service_notification_options    w,u,c,r
     host_notification_commands      iwa_test_notify_nothing
-    service_notification_commands   iwa_test_notify_nothing
+    service_notification_commands   iwa_test_notify
 }
 define service {
     name                    generic-service
@@ -114,6 +114,10 @@ define host {
     _IWA_COMPUTER1          SERVER1
     _IWA_COMPUTER2          SERVER2
     _IWA_GPO                ${LABENV[LAB_GPO_NAME]:-IIS-BatchLogon-GPO}
+}
+define command {
+    command_name            iwa_test_notify
+    command_line            /usr/bin/printf '%s:%s\\n' "\$SERVICEDESC\$" "\$SERVICESTATE\$" >> $D/notifications.log
 }
 define command {
     command_name            iwa_test_envprobe
@@ -242,6 +246,31 @@ scenario dup-spn-computer 40 "IWA SPN unique" 2 '^SPN_UNIQUE CRITICAL - .*SERVER
 scenario backend-503 40 "IWA Negotiate backend1" 2 '^NEGOTIATE CRITICAL - .*503' \
   "IWA Negotiate backend2" 0 '^NEGOTIATE OK - '
 scenario gpo-wrong-ou 40 "IWA batch logon GPO" 2 '^BATCH_LOGON CRITICAL - .*(ServiceAccounts|WebServers)'
+
+# Dependencies (contrib/nagios/iwa-services.cfg servicedependency): with the SPN gone, the SPN
+# service and the login services all reach a HARD CRITICAL (max_check_attempts forced
+# checks), and only the SPN service notifies.
+LOGINS=("IWA Negotiate backend1" "IWA Negotiate backend2" "IWA Negotiate VIP")
+: >"$D/notifications.log"
+if eng_scenario spn-missing on; then
+  for i in 1 2 3; do
+    force "scenario spn-missing (check $i of 3)" 40 "IWA SPN unique" || break
+    force "scenario spn-missing, logins (check $i of 3)" 40 "${LOGINS[@]}" || break
+  done
+  hard=$(printf '%s\n' "$RES" | jq -r 'select(.current_state == "2" and .state_type == "1") | .service_description' | sort | tr '\n' ';')
+  if [ "$hard" = "IWA Negotiate VIP;IWA Negotiate backend1;IWA Negotiate backend2;IWA SPN unique;" ]; then
+    tap_ok "nagios: the SPN and the login services are in a HARD CRITICAL state under spn-missing"
+  else
+    tap_fail "nagios: the SPN and the login services are in a HARD CRITICAL state under spn-missing" "hard critical: $hard"
+  fi
+  spn_notified() { grep -q '^IWA SPN unique:CRITICAL$' "$D/notifications.log"; }
+  if wait_for 10 spn_notified; then tap_ok "nagios: the SPN service notified (CRITICAL)"; else
+    tap_fail "nagios: the SPN service notified (CRITICAL)" "notifications: $(tr '\n' ' ' <"$D/notifications.log")"; fi
+  others=$(grep -v '^IWA SPN unique:' "$D/notifications.log")
+  if [ -z "$others" ]; then tap_ok "nagios: no notification for the login services (servicedependency on the SPN service)"; else
+    tap_fail "nagios: no notification for the login services" "$others"; fi
+  eng_scenario spn-missing off
+fi
 
 t0=$(eng_now); pid=$NAGIOS_PID
 if eng_kill_pid "$NAGIOS_PID" nagios 15; then NAGIOS_PID=""

@@ -335,6 +335,14 @@ def scenario(name, on):
     elif name == "host-alias":
         host = "HOST/" + FQDN
         spn_add(s2, host) if on else spn_del(s2, host)
+    elif name in ("cname-spn-typed", "cname-spn-canonical", "cname-canonical-elsewhere"):
+        # the alias's SPNs: ALIAS CNAME CANON in the DC's DNS (lab up adds the records)
+        alias = "HTTP/" + os.environ["LAB_ALIAS_FQDN"]
+        canon = "HTTP/" + os.environ["LAB_CANON_FQDN"]
+        dn, spn = {"cname-spn-typed": (CAMSVC_DN, alias),
+                   "cname-spn-canonical": (CAMSVC_DN, canon),
+                   "cname-canonical-elsewhere": (s2, canon)}[name]
+        spn_add(dn, spn) if on else spn_del(dn, spn)
     elif name.startswith("gpo-"):
         # One transaction: a link move (gpo-wrong-ou, gpo-blocked) is never seen half done
         # (the GPO linked nowhere) by a check running meanwhile, and a failed toggle leaves

@@ -131,6 +131,31 @@ get "$LAB_SERVER1_IP" --no-negotiate -u ''
 check "without credentials: 401 with WWW-Authenticate: Negotiate" \
   "$([ "$CODE" = 401 ] && printf '%s\n' "$HDRS" | grep -qix 'WWW-Authenticate: Negotiate'; echo $?)" "$HDRS"
 
+
+# ---------------------------------------------------------------- Extended Protection
+# epa-allow / epa-require check channel bindings (tests/lab/epa_backend.py); epa-proxy(-allow)
+# terminates TLS with its own certificate in front of them. Raw client: tests/lab/epa_client.py.
+epa_cb() { lx /usr/bin/python3 "$HERE/epa_client.py" "$1" "$LAB_FQDN" "$LAB_REALM" "$LAB_CA" "$2" 2>&1; }
+epa_case() { # name ip "ok-answer none-answer wrong-answer"
+  local got m
+  got=$(for m in ok none wrong; do epa_cb "$2" "$m" | cut -d' ' -f1; done | tr '\n' ' ')
+  check "$1: correct/no/wrong binding -> $3" "$([ "$got" = "$3 " ]; echo $?)" "got: $got"
+}
+fresh_tgt
+epa_case "epa-allow (tokenChecking Allow)" "$LAB_EPA_ALLOW_IP" "200 200 401"
+epa_case "epa-require (tokenChecking Require)" "$LAB_EPA_REQUIRE_IP" "200 401 401"
+epa_case "epa-proxy (TLS terminated, re-encrypted to epa-require)" "$LAB_EPA_PROXY_IP" "401 401 401"
+epa_case "epa-proxy-allow (TLS terminated, re-encrypted to epa-allow)" "$LAB_EPA_PROXY_ALLOW_IP" "401 200 401"
+get "$LAB_EPA_ALLOW_IP"
+check "epa-allow: curl --negotiate (no bindings) -> 200, X-Backend epa-allow" \
+  "$([ "$CODE" = 200 ] && grep -qix 'X-Backend: epa-allow' <<<"$HDRS"; echo $?)" "code=$CODE" "$HDRS"
+get "$LAB_EPA_REQUIRE_IP"
+check "epa-require: curl --negotiate (no bindings) -> 401 with WWW-Authenticate: Negotiate" \
+  "$([ "$CODE" = 401 ] && grep -qix 'WWW-Authenticate: Negotiate' <<<"$HDRS"; echo $?)" "code=$CODE" "$HDRS"
+v_fp=$(lx openssl s_client -connect "$LAB_EPA_PROXY_IP:443" -servername "$LAB_FQDN" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256)
+b_fp=$(lx openssl s_client -connect "$LAB_EPA_REQUIRE_IP:443" -servername "$LAB_FQDN" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256)
+check "epa-proxy presents its own certificate (not the backend's), epa-require the farm's" \
+  "$([ -n "$v_fp" ] && [ "$v_fp" != "$b_fp" ] && [ "$b_fp" = "$(openssl x509 -in "$LAB_SSO_CERT" -noout -fingerprint -sha256)" ]; echo $?)" "proxy $v_fp" "backend $b_fp"
 # GPO healthy state
 GPO_DN=$LAB_GPO_DN
 OU_WEB="OU=WebServers,$LAB_BASE_DN"
@@ -206,6 +231,26 @@ scen dup-spn-case on && {
 spn_scenario spn-missing "HTTP/$LAB_FQDN" "" kdc_unknown
 spn_scenario spn-on-computer "HTTP/$LAB_FQDN" "$LAB_SERVER1_DN" wrong_key_both
 spn_scenario host-alias "HOST/$LAB_FQDN" "$LAB_SERVER2_DN"
+fresh_tgt
+
+# ---------------------------------------------------------------- the DNS alias (cname-*)
+# the DC's DNS (not /etc/hosts) serves LAB_ALIAS_FQDN CNAME LAB_CANON_FQDN A VIP: getent asks
+# the system resolver with AI_CANONNAME (the canonical name is printed on the first line)
+run_cmd lx getent ahosts "$LAB_ALIAS_FQDN"
+check "DNS: $LAB_ALIAS_FQDN is an alias of $LAB_CANON_FQDN ($LAB_VIP_IP)" \
+  "$(printf '%s\n' "$OUT" | head -n 1 | grep -Eq "^${LAB_VIP_IP//./\\.} +STREAM ${LAB_CANON_FQDN//./\\.}$"; echo $?)" "$OUT"
+cname_scenario() { # name spn expected-owner-when-on
+  if ! scen "$1" on; then tap_fail "$1 on" "$(cat "$TMP/scen.out")"; return; fi
+  check "$1 on: GC shows $2 on $3" "$([ "$(spn_owners "$2")" = "$3" ]; echo $?)" "got: $(spn_owners "$2")"
+  fresh_tgt
+  run_cmd lx kvno "$2"
+  check "  KDC issues a ticket for $2" "$RC" "$ERR"
+  scen "$1" off || tap_fail "$1 off" "$(cat "$TMP/scen.out")"
+  check "$1 off: $2 registered nowhere" "$([ -z "$(spn_owners "$2")" ]; echo $?)" "got: $(spn_owners "$2")"
+}
+cname_scenario cname-spn-typed "HTTP/$LAB_ALIAS_FQDN" "$LAB_CAMSVC_DN"
+cname_scenario cname-spn-canonical "HTTP/$LAB_CANON_FQDN" "$LAB_CAMSVC_DN"
+cname_scenario cname-canonical-elsewhere "HTTP/$LAB_CANON_FQDN" "$LAB_SERVER2_DN"
 fresh_tgt
 
 # ---------------------------------------------------------------- backend scenarios

@@ -257,6 +257,60 @@ static void m_mutual_failed(struct fixture *f)
 	snprintf(f->o.verify_why, sizeof(f->o.verify_why), "bad AP-REP");
 }
 
+/* Channel bindings: the bound token's answer and the probes (as the load records them). */
+static void bound(struct nb_obs *o, const char *hex)
+{
+	o->cert = true;
+	o->cb_sent = true;
+	snprintf(o->cert_subject, sizeof(o->cert_subject), "CN=sso.camtest.test");
+	snprintf(o->cert_hash_name, sizeof(o->cert_hash_name), "SHA-256");
+	snprintf(o->cert_hash_hex, sizeof(o->cert_hash_hex), "%s", hex);
+}
+static void probe(struct nb_probe_obs *p, long status)
+{
+	p->tried = p->answered = true;
+	p->status = status;
+}
+static void refused_bound(struct nb_obs *o)
+{
+	o->step[1].status = 401;
+	o->step[1].token = false;
+	o->verify = NB_VERIFY_NONE;
+}
+static void m_epa_reencrypted(struct fixture *f)
+{
+	bound(&f->o, "aaaa");
+	refused_bound(&f->o);
+	probe(&f->o.unbound, 200);
+}
+static void m_wrong_key_bound(struct fixture *f)
+{
+	bound(&f->o, "aaaa");
+	refused_bound(&f->o);
+	probe(&f->o.unbound, 401);
+}
+static void m_wrong_key_reconnected(struct fixture *f)
+{
+	m_wrong_key_bound(f);
+	f->o.reconnected = true;
+	snprintf(f->o.reconnect_hash_hex, sizeof(f->o.reconnect_hash_hex), "bbbb");
+}
+static void m_epa_below(struct fixture *f)
+{
+	f->c.epa_probe = true;
+	f->c.epa_want = NB_EPA_REQUIRE;
+	bound(&f->o, "aaaa");
+	probe(&f->o.unbound, 200);
+	probe(&f->o.wrong, 401);
+}
+static void m_epa_require(struct fixture *f)
+{
+	f->c.epa_probe = true;
+	f->c.epa_want = NB_EPA_REQUIRE;
+	bound(&f->o, "aaaa");
+	probe(&f->o.unbound, 401);
+}
+
 struct eval_case {
 	const char *name;
 	int failed_step; /* 1 or 2: that step's transfer ended with curl in phase (0: none) */
@@ -575,6 +629,50 @@ static const struct eval_case cases[] = {
 	 .step = 2,
 	 .summary = "no mutual authentication token",
 	 .text = "mutual authentication not proven"},
+	{.name = "epa_reencrypted",
+	 .more = m_epa_reencrypted,
+	 .cause = NB_EPA_REENCRYPTED,
+	 .state = IWA_CRITICAL,
+	 .step = 2,
+	 .summary = "channel binding refused, none accepted: TLS re-encrypted in front",
+	 .text = "HTTP 401 to the Kerberos token carrying the channel binding (SHA-256 hash aaaa "
+		 "of the certificate this connection presented, subject CN=sso.camtest.test), HTTP "
+		 "200 to the same without bindings — the backend checks Extended Protection "
+		 "(Allow)"},
+	{.name = "wrong_key_with_and_without_binding",
+	 .more = m_wrong_key_bound,
+	 .cause = NB_WRONG_KEY,
+	 .state = IWA_CRITICAL,
+	 .step = 2,
+	 .summary = "401 after the Kerberos token: cannot decrypt the ticket",
+	 .text = "also check the clocks (5 min skew); the same token without channel bindings "
+		 "got 401 too (the binding: SHA-256 hash aaaa of the certificate this connection "
+		 "presented, subject CN=sso.camtest.test): with Extended Protection Require, a "
+		 "binding that does not match (TLS terminated in front) answers the same"},
+	{.name = "wrong_key_reconnected",
+	 .more = m_wrong_key_reconnected,
+	 .cause = NB_WRONG_KEY,
+	 .state = IWA_CRITICAL,
+	 .step = 2,
+	 .summary = "401 after the Kerberos token: cannot decrypt the ticket",
+	 .text = "; note: the token went over a new connection whose certificate differs (SHA-256 "
+		 "bbbb) from the one it was bound to (the server closed the first)"},
+	{.name = "epa_below",
+	 .more = m_epa_below,
+	 .cause = NB_EPA_BELOW,
+	 .state = IWA_CRITICAL,
+	 .step = 2,
+	 .summary = "Extended Protection Allow, expected Require",
+	 .text = "; Extended Protection Allow — below --epa Require: set "
+		 "windowsAuthentication/extendedProtection tokenChecking=\"Require\" on this "
+		 "server"},
+	{.name = "epa_require_ok",
+	 .more = m_epa_require,
+	 .cause = NB_OK,
+	 .state = IWA_OK,
+	 .step = 2,
+	 .summary = "",
+	 .text = "served by web1; Extended Protection Require"},
 	{.name = "mutual_failed",
 	 .more = m_mutual_failed,
 	 .cause = NB_MUTUAL_FAILED,
@@ -627,7 +725,8 @@ static void run_case(void **state)
 		assert_string_equal(v.summary, k->summary);
 	if (strstr(v.text, k->text) == NULL)
 		fail_msg("%s: text '%s' lacks '%s'", k->name, v.text, k->text);
-	assert_int_equal(v.mutual, k->cause == NB_OK || k->cause == NB_SLOW);
+	assert_int_equal(v.mutual,
+			 k->cause == NB_OK || k->cause == NB_SLOW || k->cause == NB_EPA_BELOW);
 	/* the text starts with the target's label (one line per target in the output) */
 	assert_int_equal(strncmp(v.text, f.o.label, strlen(f.o.label)), 0);
 	assert_null(strchr(v.text, '\n'));
@@ -725,6 +824,8 @@ static void test_every_cause_covered(void **state)
 		seen[cases[i].cause] = true;
 	seen[NB_TICKET_SPN_UNKNOWN] = seen[NB_TICKET_CLOCK_SKEW] = seen[NB_TICKET_REFUSED] =
 		true; /* test_ticket */
+	seen[NB_EPA_TLS_TERMINATED] = seen[NB_EPA_MISMATCH] = seen[NB_EPA_DIFFERS] =
+		true; /* test_epa_farm */
 	for (int c = 0; c < NB_CAUSE_COUNT; c++) {
 		if (!seen[c])
 			fail_msg("cause %s (%d) has no test case", nb_cause_name(c), c);
@@ -839,9 +940,162 @@ static void test_render_no_answer(void **state)
 	free(s);
 }
 
+/* The levels the probes tell, and which probe the load sends next (at most 2 extra). */
+static void test_epa_level(void **state)
+{
+	struct nb_obs o;
+	struct nb_cfg cfg;
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.epa_want = NB_EPA_UNKNOWN;
+	healthy(&o);
+	/* no probe, bound token accepted: nothing more */
+	bound(&o, "aa");
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_UNKNOWN);
+	/* no probe, bound token refused: once without bindings, then done */
+	refused_bound(&o);
+	assert_int_equal(nb_next_probe(&cfg, &o), 3);
+	probe(&o.unbound, 401);
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	/* --no-channel-binding: no token was bound, no retry */
+	healthy(&o);
+	refused_bound(&o);
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	/* --epa-probe: None (both probes accepted), Allow, Require (one probe) */
+	cfg.epa_probe = true;
+	healthy(&o);
+	bound(&o, "aa");
+	assert_int_equal(nb_next_probe(&cfg, &o), 3);
+	probe(&o.unbound, 200);
+	assert_int_equal(nb_next_probe(&cfg, &o), 4);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_UNKNOWN);
+	probe(&o.wrong, 200);
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_NONE);
+	o.wrong.status = 401;
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_ALLOW);
+	memset(&o.wrong, 0, sizeof(o.wrong));
+	o.unbound.status = 401;
+	assert_int_equal(nb_next_probe(&cfg, &o), 0);
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_REQUIRE);
+	/* a probe that failed in transport tells nothing */
+	o.unbound.curl_code = 28;
+	assert_int_equal(nb_epa_level(&cfg, &o), NB_EPA_UNKNOWN);
+	assert_string_equal(nb_epa_level_name(NB_EPA_REQUIRE), "Require");
+	assert_string_equal(nb_epa_level_name(NB_EPA_UNKNOWN), "unknown");
+}
+
+/* The causes that need the whole farm: the VIP's certificate against the backends', a
+ * backend's certificate against the others', backends whose levels differ. */
+static void test_epa_farm(void **state)
+{
+	struct nb_target ts[3];
+	struct nb_ticket t;
+	struct nb_cfg cfg;
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.epa_want = NB_EPA_UNKNOWN;
+	memset(ts, 0, sizeof(ts));
+	ticket_ok(&t);
+	/* VIP behind a TLS-terminating balancer: its certificate differs, 401 with and without */
+	for (int i = 0; i < 3; i++)
+		healthy(&ts[i].obs);
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	snprintf(ts[1].obs.label, sizeof(ts[1].obs.label), "b1");
+	snprintf(ts[2].obs.label, sizeof(ts[2].obs.label), "b2");
+	bound(&ts[0].obs, "0f0f");
+	refused_bound(&ts[0].obs);
+	probe(&ts[0].obs.unbound, 401);
+	bound(&ts[1].obs, "aaaa");
+	bound(&ts[2].obs, "aaaa");
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_EPA_TLS_TERMINATED);
+	assert_int_equal(ts[0].v.state, IWA_CRITICAL);
+	assert_string_equal(ts[0].v.summary, "the VIP presents another certificate than the "
+					     "backends (TLS terminated in front)");
+	assert_non_null(strstr(ts[0].v.text, "vip: HTTP 401 to the Kerberos token bound to the "
+					     "certificate the VIP presented (SHA-256 0f0f, "
+					     "subject CN=sso.camtest.test) — the VIP presents "
+					     "another certificate than the backends (b1: SHA-256 "
+					     "aaaa"));
+	assert_non_null(strstr(ts[0].v.text, "the balancer must pass TCP through, or IIS needs "
+					     "the Proxy flag and the SPN list"));
+	assert_int_equal(ts[1].v.cause, NB_OK);
+	/* the same VIP accepting (None backends): OK with a note */
+	healthy(&ts[0].obs);
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	bound(&ts[0].obs, "0f0f");
+	nb_eval_target(&cfg, &t, &ts[0].obs, &ts[0].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_OK);
+	assert_non_null(strstr(ts[0].v.text, "; note: the VIP presents another certificate"));
+	/* a backend address that is a TLS-terminating device: mismatch */
+	healthy(&ts[0].obs);
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	bound(&ts[0].obs, "aaaa");
+	bound(&ts[2].obs, "0f0f");
+	refused_bound(&ts[2].obs);
+	probe(&ts[2].obs.unbound, 401);
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_OK);
+	assert_int_equal(ts[2].v.cause, NB_EPA_MISMATCH);
+	assert_string_equal(ts[2].v.summary,
+			    "401 after the token: the channel binding did not match");
+	assert_non_null(strstr(ts[2].v.text, "we hashed the certificate this connection presented "
+					     "(SHA-256 0f0f, subject CN=sso.camtest.test), "
+					     "another one than b1 presents (SHA-256 aaaa)"));
+	/* --epa-probe: b1 Allow, b2 Require -> both WARNING, the VIP (None) untouched */
+	cfg.epa_probe = true;
+	for (int i = 0; i < 3; i++) {
+		healthy(&ts[i].obs);
+		bound(&ts[i].obs, "aaaa");
+	}
+	snprintf(ts[0].obs.label, sizeof(ts[0].obs.label), "vip");
+	ts[0].obs.vip = true;
+	snprintf(ts[1].obs.label, sizeof(ts[1].obs.label), "b1");
+	snprintf(ts[2].obs.label, sizeof(ts[2].obs.label), "b2");
+	probe(&ts[0].obs.unbound, 200);
+	probe(&ts[0].obs.wrong, 200);
+	probe(&ts[1].obs.unbound, 200);
+	probe(&ts[1].obs.wrong, 401);
+	probe(&ts[2].obs.unbound, 401);
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[0].v.cause, NB_OK);
+	assert_int_equal(ts[1].v.cause, NB_EPA_DIFFERS);
+	assert_int_equal(ts[1].v.state, IWA_WARNING);
+	assert_int_equal(ts[2].v.cause, NB_EPA_DIFFERS);
+	assert_string_equal(ts[2].v.summary, "Extended Protection differs (b1 Allow, b2 Require)");
+	/* perfdata <label>_epa and the first line */
+	struct iwa_check *root = iwa_check_new();
+	struct iwa_buf b;
+	struct iwa_err err;
+	assert_int_equal(nb_render(root, &cfg, &t, ts, 3, 0, &err), 0);
+	iwa_buf_init(&b, 0);
+	assert_int_equal(iwa_check_render(root, "NEGOTIATE", IWA_FORMAT_TEXT, &b), 0);
+	char *s = iwa_buf_take(&b);
+	iwa_buf_free(&b);
+	iwa_check_free(root);
+	assert_non_null(strstr(s, "NEGOTIATE WARNING - b1: Extended Protection differs (b1 Allow, "
+				  "b2 Require); b2: "));
+	assert_non_null(strstr(s, " vip_epa=0;;;0;2 "));
+	assert_non_null(strstr(s, " b1_epa=1;;;0;2 "));
+	assert_non_null(strstr(s, " b2_epa=2;;;0;2 "));
+	free(s);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 6];
+	struct CMUnitTest tests[NCASES + 8];
 	for (size_t i = 0; i < NCASES; i++) {
 		tests[i] =
 			(struct CMUnitTest)cmocka_unit_test_prestate(run_case, (void *)&cases[i]);
@@ -853,5 +1107,7 @@ int main(void)
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_render);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_render_no_answer);
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_ticket_rc4);
+	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_epa_level);
+	tests[NCASES + 7] = (struct CMUnitTest)cmocka_unit_test(test_epa_farm);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
