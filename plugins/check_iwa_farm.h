@@ -35,6 +35,7 @@ enum farm_nb_code {
 	FARM_NB_NTLM_ONLY, /* Negotiate not offered */
 	FARM_NB_SKEW,      /* clock skew */
 	FARM_NB_NO_KEY,    /* 401, KRB-ERROR: no key for the ticket's enctype or kvno */
+	FARM_NB_EPA,       /* channel binding (EPA): TLS terminated/re-encrypted, mismatch */
 	FARM_NB_OTHER,
 };
 
@@ -81,7 +82,7 @@ struct farm_facts {
 		bool found, holds_right, wrong_ou;
 	} comp[FARM_MAX_SERVERS];
 	size_t ncomp;
-	/* channel-binding / CNAME findings join here when their checks land (see rules). */
+	/* the CNAME (alias) findings arrive in the SPN layer's words (rule spn-other) */
 };
 
 /* ------------------------------------------------------------------ result (pure output) */

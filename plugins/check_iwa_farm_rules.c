@@ -63,6 +63,8 @@ static const char *code_words(enum farm_nb_code c)
 		return "clock skew";
 	case FARM_NB_NO_KEY:
 		return "401 (no key for the ticket)";
+	case FARM_NB_EPA:
+		return "channel binding refused";
 	case FARM_NB_OTHER:
 		break;
 	}
@@ -379,7 +381,9 @@ static int rule_vip(const struct farm_facts *f, struct farm_result *r)
 		if (r->target_done[i] || f->t[i].state == IWA_OK || !f->t[i].vip)
 			continue;
 		r->target_done[i] = true;
-		if (backend_failed || r->ncauses > 0) {
+		/* a channel-binding failure at the VIP is the balancer's own (TLS terminated or
+		 * re-encrypted there), whatever the backends do */
+		if (f->t[i].code != FARM_NB_EPA && (backend_failed || r->ncauses > 0)) {
 			add_cons(r, "%s %s (the balancer forwards to a failing backend)",
 				 f->t[i].label, code_words(f->t[i].code));
 			continue;
@@ -388,9 +392,13 @@ static int rule_vip(const struct farm_facts *f, struct farm_result *r)
 		if (c == NULL)
 			return IWA_ELIMIT;
 		sfmt(c->cause, sizeof c->cause, "%s", f->t[i].text);
-		sfmt(c->fix, sizeof c->fix,
-		     "every backend answers: check the balancer (its pool, health checks, "
-		     "listener)");
+		const char *dash = strstr(f->t[i].text, " — ");
+		if (f->t[i].code == FARM_NB_EPA && dash != NULL)
+			sfmt(c->fix, sizeof c->fix, "%s", dash + strlen(" — "));
+		else
+			sfmt(c->fix, sizeof c->fix,
+			     "every backend answers: check the balancer (its pool, health checks, "
+			     "listener)");
 	}
 	return 0;
 }
@@ -458,9 +466,10 @@ static int rule_layer(const struct farm_facts *f, struct farm_result *r)
 	return 0;
 }
 
-/* Extension point: the channel-binding (EPA) and CNAME findings join here as rules of their
- * own (before rule_backend_other, so that a backend failure they explain is marked as their
- * consequence) once their checks expose them. */
+/* Extension point: a new finding joins as a rule of its own before rule_backend_other, so
+ * that a backend failure it explains is marked as its consequence. Channel binding (EPA) is
+ * a backend's own cause (rule backend) or, at the VIP, the balancer's (rule vip); the CNAME
+ * findings are the SPN layer's (rule spn-other). */
 const struct farm_rule farm_rules[] = {
 	{"spn-missing", "SPN on no account -> one cause; every backend untested", rule_spn_missing},
 	{"spn-duplicate", "SPN on several accounts -> one cause; every backend untested",
@@ -586,6 +595,12 @@ enum farm_nb_code farm_nb_code_from_cause(enum nb_cause c)
 	case NB_NO_KEY_ENCTYPE:
 	case NB_NO_KEY_KVNO:
 		return FARM_NB_NO_KEY;
+	case NB_EPA_TLS_TERMINATED:
+	case NB_EPA_REENCRYPTED:
+	case NB_EPA_MISMATCH:
+	case NB_EPA_BELOW:
+	case NB_EPA_DIFFERS:
+		return FARM_NB_EPA;
 	case NB_NO_NEGOTIATE:
 		return FARM_NB_NTLM_ONLY;
 	case NB_TIMEOUT_CONNECT:

@@ -279,6 +279,25 @@ static void test_vip(void **st)
 	assert_int_equal(r.ncons, 0);
 }
 
+/* EPA at the VIP (TLS terminated by the balancer) stays the balancer's cause even when a
+ * backend fails too. */
+static void test_vip_epa(void **st)
+{
+	struct farm_facts f;
+	struct farm_result r;
+	(void)st;
+	healthy(&f);
+	set_fail(&f, 0, FARM_NB_EPA,
+		 "vip: the balancer presents another certificate — pass TLS through (L4)");
+	set_fail(&f, 1, FARM_NB_DOWN, "server1: connection refused");
+	assert_int_equal(farm_correlate(&f, &r), 0);
+	assert_int_equal(r.ncauses, 2);
+	assert_string_equal(r.cause[0].rule, "backend");
+	assert_string_equal(r.cause[1].rule, "vip");
+	assert_string_equal(r.cause[1].fix, "pass TLS through (L4)");
+	assert_int_equal(r.ncons, 0);
+}
+
 /* The SPN layer's other findings (a variant on another account). */
 static void test_spn_other(void **st)
 {
@@ -411,6 +430,7 @@ static void test_code_from_cause(void **st)
 	assert_int_equal(farm_nb_code_from_cause(NB_NO_NEGOTIATE), FARM_NB_NTLM_ONLY);
 	assert_int_equal(farm_nb_code_from_cause(NB_CLOCK_SKEW), FARM_NB_SKEW);
 	assert_int_equal(farm_nb_code_from_cause(NB_NO_KEY_KVNO), FARM_NB_NO_KEY);
+	assert_int_equal(farm_nb_code_from_cause(NB_EPA_TLS_TERMINATED), FARM_NB_EPA);
 	assert_int_equal(farm_nb_code_from_cause(NB_REDIRECT), FARM_NB_OTHER);
 }
 
@@ -429,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_backend_other),
 		cmocka_unit_test(test_vip),
 		cmocka_unit_test(test_spn_other),
+		cmocka_unit_test(test_vip_epa),
 		cmocka_unit_test(test_two_causes),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_code_from_cause),
