@@ -16,6 +16,7 @@ struct iwa_check {
 	size_t nperf, cap_perf;
 	struct iwa_check **kids;
 	size_t nkids, cap_kids;
+	char *json_member; /* root only: one more "key":value of the JSON object, or NULL */
 };
 
 static const char truncated_marker[] = "(output truncated)\n";
@@ -227,7 +228,42 @@ void iwa_check_free(struct iwa_check *c)
 	free(c->perf);
 	free(c->text);
 	free(c->name);
+	free(c->json_member);
 	free(c);
+}
+
+size_t iwa_check_nkids(const struct iwa_check *c)
+{
+	return c != NULL ? c->nkids : 0;
+}
+
+const struct iwa_check *iwa_check_kid(const struct iwa_check *c, size_t i)
+{
+	return c != NULL && i < c->nkids ? c->kids[i] : NULL;
+}
+
+const char *iwa_check_name(const struct iwa_check *c)
+{
+	return c != NULL ? c->name : NULL;
+}
+
+enum iwa_state iwa_check_own_state(const struct iwa_check *c)
+{
+	return c != NULL ? c->state : IWA_UNKNOWN;
+}
+
+int iwa_check_set_json_member(struct iwa_check *c, const char *member)
+{
+	char *m;
+
+	if (c == NULL)
+		return IWA_EINVAL;
+	m = iwa_strdup(member);
+	if (member != NULL && m == NULL)
+		return IWA_ENOMEM;
+	free(c->json_member);
+	c->json_member = m;
+	return 0;
 }
 
 /* ---- text rendering ---- */
@@ -592,6 +628,8 @@ static int json_root(struct iwa_buf *b, const struct iwa_check *root, const char
 		rc = json_perf_tree(b, root, &first);
 	if (rc == 0)
 		rc = iwa_buf_add(b, "]", 1);
+	if (rc == 0 && root->json_member != NULL && d != JSON_NO_SUBCHECKS)
+		rc = iwa_buf_addf(b, ",%s", root->json_member);
 	if (rc == 0 && d != JSON_FULL)
 		rc = iwa_buf_adds(b, ",\"truncated\":true");
 	if (rc == 0)

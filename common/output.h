@@ -76,6 +76,16 @@ int iwa_check_render(const struct iwa_check *root, const char *service, enum iwa
  * "<SERVICE> <STATE> - <msg>" (or its JSON form) with a trailing newline. */
 int iwa_render_message(const char *service, enum iwa_state st, const char *msg, enum iwa_format fmt,
 		       struct iwa_buf *out);
+/* Reading a tree (a driver that runs several checks correlates their subtrees): the node's
+ * children, i-th child (NULL past the end), its name (NULL when unset), its own state. */
+size_t iwa_check_nkids(const struct iwa_check *c);
+const struct iwa_check *iwa_check_kid(const struct iwa_check *c, size_t i);
+const char *iwa_check_name(const struct iwa_check *c);
+enum iwa_state iwa_check_own_state(const struct iwa_check *c);
+/* Root only: one more member of the JSON object, already rendered as `"key":value` (valid
+ * JSON, the caller's job), placed after "perfdata"; dropped with the subchecks when the
+ * result is truncated. NULL removes it. Text rendering ignores it. */
+int iwa_check_set_json_member(struct iwa_check *c, const char *member);
 void iwa_check_free(struct iwa_check *c);
 
 #endif

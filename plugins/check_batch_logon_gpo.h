@@ -20,7 +20,22 @@
 #define BLG_SECURITY_CSE "{827D319E-6EAC-11D2-A4EA-00C04F79F83A}"
 #define BLG_GPTTMPL_REL "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf"
 
+/* What another driver (check_iwa_farm) needs of a run: per computer, whether the account
+ * holds the right there, and the cause words of the summary. */
+struct blg_findings {
+	bool done; /* blg_evaluate ran */
+	bool account_found;
+	enum iwa_state state;
+	char cause[2048]; /* the summary when state is not OK */
+	size_t ncomp;
+	struct {
+		char name[128]; /* "SERVER1" */
+		bool found, holds_right, wrong_ou;
+	} comp[BLG_MAX_COMPUTERS];
+};
+
 struct blg_config {
+	struct blg_findings *findings; /* optional [out] for check_iwa_farm, not owned */
 	struct iwa_ldap_opts ldap;
 	const char *account;
 	const char *computers[BLG_MAX_COMPUTERS];

@@ -610,6 +610,21 @@ int blg_evaluate(struct blg_ctx *c, struct iwa_check *root, struct iwa_err *err)
 	if (s == NULL || iwa_check_set_text(root, "%s", s) != 0)
 		goto nomem;
 	iwa_check_set_state(root, worst);
+	if (c->cfg->findings != NULL) {
+		struct blg_findings *f = c->cfg->findings;
+		memset(f, 0, sizeof *f);
+		f->done = true;
+		f->account_found = c->account.found;
+		f->state = worst;
+		snprintf(f->cause, sizeof f->cause, "%s", worst == IWA_OK ? "" : s);
+		f->ncomp = c->ncomp;
+		for (size_t i = 0; i < c->ncomp; i++) {
+			blg_short_name(&c->comp[i], f->comp[i].name, sizeof f->comp[i].name);
+			f->comp[i].found = c->comp[i].found;
+			f->comp[i].holds_right = winners[i] >= 0;
+			f->comp[i].wrong_ou = wrong_ou[i];
+		}
+	}
 	/* perfdata (per computer already on their nodes) */
 	iwa_check_perf(root, "gpos_read", (double)c->gpos_read, "", NULL, &zero, NULL);
 	iwa_check_perf(root, "sysvol_time", c->sysvol_seconds, "s", NULL, &zero, NULL);

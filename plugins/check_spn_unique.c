@@ -674,6 +674,8 @@ static int run_targeted(const struct spn_cfg *c, const struct iwa_ctx *ctx, stru
 	}
 	if (rc < 0)
 		goto oom;
+	if (c->findings != NULL)
+		spn_findings_fill(variants.v[0], osp->v, osp->n, c->expect, c->findings);
 	if (iwa_check_perf(root, "bind_time", iwa_ldap_bind_seconds(l), "s", NULL, &zero, NULL) <
 		    0 ||
 	    iwa_check_perf(root, "search_time", search_s, "s", NULL, &zero, NULL) < 0)

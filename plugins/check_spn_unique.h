@@ -185,6 +185,22 @@ int spn_alias_variants(const struct spn_alias *a, const unsigned *ports, size_t 
 int spn_eval_alias(const struct spn_alias *a, const struct spn_owner *owners, size_t nowners,
 		   const char *expect, struct iwa_check *root);
 
+/* What another driver (check_iwa_farm) needs of a targeted run: who holds the main SPN. */
+#define SPN_FINDINGS_OWNERS_MAX 8
+struct spn_findings {
+	bool done; /* a targeted search ran and was judged */
+	char main[512];
+	size_t nowners; /* objects holding the main SPN (all counted, the first ones listed) */
+	struct {
+		char name[256]; /* sAMAccountName ("SERVER1$"), else the DN */
+		enum spn_kind kind;
+		bool expected; /* matches -e */
+	} owner[SPN_FINDINGS_OWNERS_MAX];
+};
+/* Pure: fills out from the owners the search returned (main = variants->v[0]). */
+void spn_findings_fill(const char *main, const struct spn_owner *owners, size_t nowners,
+		       const char *expect, struct spn_findings *out);
+
 /* Audit mode statistics. */
 struct spn_audit_stats {
 	unsigned long objects; /* objects with at least one SPN */
@@ -274,8 +290,9 @@ struct spn_cfg {
 	bool max_spns_given;
 	struct iwa_thresholds th;
 	bool th_given;
-	bool allow_rc4; /* --allow-rc4 */
-	bool rc4;       /* --rc4 (audit) */
+	bool allow_rc4;                /* --allow-rc4 */
+	bool rc4;                      /* --rc4 (audit) */
+	struct spn_findings *findings; /* optional [out] for check_iwa_farm, not owned */
 };
 
 /* Defaults (void * for the module table); releases what the options allocated. */

@@ -360,6 +360,26 @@ oom:
 }
 
 /* Targeted mode (see the header). */
+void spn_findings_fill(const char *main, const struct spn_owner *owners, size_t nowners,
+		       const char *expect, struct spn_findings *out)
+{
+	memset(out, 0, sizeof *out);
+	out->done = true;
+	snprintf(out->main, sizeof out->main, "%s", main);
+	for (size_t k = 0; k < nowners; k++) {
+		if (!owner_holds(&owners[k], main))
+			continue;
+		if (out->nowners < SPN_FINDINGS_OWNERS_MAX) {
+			snprintf(out->owner[out->nowners].name, sizeof out->owner[0].name, "%s",
+				 spn_owner_name(&owners[k]));
+			out->owner[out->nowners].kind = owners[k].kind;
+			out->owner[out->nowners].expected =
+				expect != NULL && spn_account_matches(expect, &owners[k]);
+		}
+		out->nowners++;
+	}
+}
+
 int spn_eval_targeted(const struct spn_list *variants, const struct spn_owner *owners,
 		      size_t nowners, const char *expect, struct iwa_check *root,
 		      unsigned *main_owners_out, unsigned *conflicts_out)

@@ -12,7 +12,7 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
   libsasl2-modules-gssapi-mit libssl-dev clang-format)
 lab_pkgs=(samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user ldap-utils ldb-tools
   apache2 libapache2-mod-auth-gssapi haproxy openssl iproute2 curl ca-certificates python3-ldb python3-samba python3-gssapi
-  time)
+  time strace)
 engine_pkgs=(icinga2 nagios4-core dma zabbix-agent jq python3-yaml
   zabbix-server-pgsql zabbix-frontend-php php-cli php-pgsql postgresql)
 package_pkgs=(dpkg-dev debhelper help2man lintian debootstrap autopkgtest zstd)

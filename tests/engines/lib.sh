@@ -173,6 +173,12 @@ ca-file = ${LABENV[LAB_CA]}
 host = $(eng_dc_name)
 keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
 principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+
+[iwa_farm]
+host = $(eng_dc_name)
+keytab = ${LABENV[LAB_MONITOR_KEYTAB]}
+principal = ${LABENV[LAB_MONITOR_PRINCIPAL]}
+ca-file = ${LABENV[LAB_CA]}
 EOF
   chmod 600 "$1"
 }

@@ -133,7 +133,7 @@ EOF
 
 run_cmd nagios4 -v "$D/nagios.cfg"
 expect "nagios4 -v accepts contrib/nagios (commands and services) unchanged" 0 '' \
-  'Things look okay' 'Checked 7 services'
+  'Things look okay' 'Checked 8 services'
 
 tap_check "every option in the Nagios command lines is one the plugin --help documents" \
   /usr/bin/python3 "$here/options_documented.py" "$ENG_PLUGINDIR" "$ENG_CONTRIB/nagios/iwa-commands.cfg"

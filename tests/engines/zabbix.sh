@@ -49,8 +49,8 @@ agent_get() {
 tap_check "every option in the UserParameters is one the plugin --help documents" \
   /usr/bin/python3 "$here/options_documented.py" "$ENG_PLUGINDIR" "$ENG_CONTRIB/zabbix/userparameter_iwa.conf"
 mapfile -t KEYS < <(/usr/bin/python3 "$here/zabbix_template.py" "$TPL" keys "${MACROS[@]}")
-if [ ${#KEYS[@]} -eq 4 ]; then tap_ok "template parsed: ${#KEYS[@]} master items (${KEYS[*]})"; else
-  tap_fail "template parsed: 4 master items" "keys: ${KEYS[*]}"; fi
+if [ ${#KEYS[@]} -eq 5 ]; then tap_ok "template parsed: ${#KEYS[@]} master items (${KEYS[*]})"; else
+  tap_fail "template parsed: 5 master items" "keys: ${KEYS[*]}"; fi
 
 # collect LABEL: runs every master key through the agent into $D/values.json, evaluates the
 # template into $EVAL.
@@ -107,6 +107,8 @@ expect_item iwa.spn_audit.duplicates '^0$'
 expect_item iwa.negotiate_backend.state '^0$'
 expect_item iwa.negotiate_backend.ok '^3$'
 expect_item iwa.batch_logon_gpo.state '^0$'
+expect_item iwa.farm.state '^0$'
+expect_item iwa.farm.root_causes '^0$'
 backends=$(jq -r '.lld["iwa.negotiate_backend.discovery"][]["{#BACKEND}"]' <<<"$EVAL" | sort | tr '\n' ' ')
 if [ "$backends" = "$(printf '%s\n' "$S1" "$S2" vip | sort | tr '\n' ' ')" ]; then
   tap_ok "zabbix: backend discovery finds $backends"
@@ -130,6 +132,10 @@ if eng_scenario dup-spn-computer on; then
   expect_item iwa.spn_audit.duplicates '^[1-9][0-9]*$'
   expect_fired 'duplicate SPN'
   expect_fired "SPN HTTP/$(eng_fqdn) is missing, duplicated"
+  expect_item iwa.farm.state '^2$'
+  expect_item iwa.farm.root_causes '^1$'
+  expect_item iwa.farm.summary '^root cause: \[spn HTTP/.*duplicate SPN; consequences: '
+  expect_fired 'IWA farm .*: root cause found'
   eng_scenario dup-spn-computer off
 fi
 if eng_scenario backend-503 on; then
