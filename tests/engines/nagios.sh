@@ -42,6 +42,8 @@ command_file=$D/nagios.cmd
 check_external_commands=1
 check_result_path=$D/checkresults
 check_result_reaper_frequency=1
+# the object-name characters Debian's nagios4 refuses (its nagios.cfg): contrib must pass there too
+illegal_object_name_chars=\`~!\$%^&*|'"<>?,()=
 nagios_user=root
 nagios_group=root
 check_for_updates=0

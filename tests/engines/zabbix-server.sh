@@ -206,6 +206,14 @@ if zbx configuration.import "$(jq -n --rawfile s "$TPL" --argjson r "$rules" '{f
 else
   tap_fail "configuration.import of the template as shipped" "$ZR"; tap_end; exit 1
 fi
+# The farm template (check_iwa_farm, one alert per farm) comes from the same file, apart: a
+# host links it instead of the per-check template.
+if zbx template.get '{"filter": {"host": ["IWA farm by Zabbix agent"]}, "output": ["templateid"], "selectItems": "count", "selectTriggers": "count"}' &&
+  [ "$(jq -r '.[0] | "\(.items) \(.triggers)"' <<<"$ZR")" = "4 2" ]; then
+  tap_ok "the farm template imported beside it: 4 items, 2 triggers"
+else
+  tap_fail "the farm template imported beside it (4 items, 2 triggers)" "$ZR"
+fi
 # Trigger dependencies as imported (the server acts on these).
 zbx trigger.get "{\"templateids\": [\"$TPLID\"], \"output\": [\"description\"], \"selectDependencies\": [\"description\"]}"
 ndep=$(jq '[.[] | select(.dependencies | length > 0)] | length' <<<"$ZR")

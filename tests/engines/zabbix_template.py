@@ -171,7 +171,12 @@ def eval_trigger(expr, items, macros):
 
 
 def main(argv):
-    tpl = yaml.safe_load(open(argv[1]))["zabbix_export"]["templates"][0]
+    # every template of the file (the per-check one and the farm one), as one: their item keys
+    # differ, their shared macros hold the same defaults
+    tpl = {"items": [], "macros": [], "discovery_rules": []}
+    for t in yaml.safe_load(open(argv[1]))["zabbix_export"]["templates"]:
+        for k in tpl:
+            tpl[k] += t.get(k, [])
     cmd = argv[2]
     rest = argv[3:]
     values = {}

@@ -128,7 +128,8 @@ want_core=(/usr/lib/nagios/plugins/check_spn_unique /usr/lib/nagios/plugins/chec
   /usr/share/iwa-plugins/zabbix/zbx_iwa_plugins_template.yaml
   /usr/share/iwa-plugins/iwa-plugins.ini.example
   /usr/share/man/man1/check_spn_unique.1.gz /usr/share/man/man1/check_negotiate_backend.1.gz)
-want_gpo=(/usr/lib/nagios/plugins/check_batch_logon_gpo /usr/share/man/man1/check_batch_logon_gpo.1.gz)
+want_gpo=(/usr/lib/nagios/plugins/check_batch_logon_gpo /usr/share/man/man1/check_batch_logon_gpo.1.gz
+  /usr/lib/nagios/plugins/check_iwa_farm /usr/share/man/man1/check_iwa_farm.1.gz)
 miss=()
 for f in "${want_core[@]}"; do printf '%s\n' "$core_files" | grep -qxF "$f" || miss+=("core: $f"); done
 for f in "${want_gpo[@]}"; do printf '%s\n' "$gpo_files" | grep -qxF "$f" || miss+=("gpo: $f"); done
@@ -283,6 +284,11 @@ in_lab $PD/check_batch_logon_gpo -H "$LAB_DC_FQDN" "${KT[@]}" -a 'CAMTEST\cam-sv
   -C SERVER1 -C SERVER2 --gpo "$LAB_GPO_NAME"
 expect "installed check_batch_logon_gpo against the lab (SYSVOL over SMB with libsmbclient): OK" 0 \
   "^BATCH_LOGON OK - cam-svc holds SeBatchLogonRight on SERVER1, SERVER2 via IIS-BatchLogon-GPO"
+
+in_lab $PD/check_iwa_farm -u "https://$LAB_FQDN/" --server SERVER1 --server SERVER2 \
+  -a 'CAMTEST\cam-svc' -H "$LAB_DC_FQDN" "${KT[@]}" --ca-file "$L/ca.pem" --gpo "$LAB_GPO_NAME"
+expect "installed check_iwa_farm against the lab (all three layers in one run): OK" 0 \
+  "^FARM OK - farm healthy: HTTP/sso\.camtest\.test on cam-svc; 2 backend\(s\) and the VIP accept Kerberos"
 
 # Why Recommends and not Depends: without the SASL GSSAPI module a Kerberos bind cannot work
 # (UNKNOWN, saying so), a simple bind over TLS still does, and check_negotiate_backend never
