@@ -743,9 +743,16 @@ bool spn_set_rc4_only(uint32_t set)
 	return (set & SPN_SET_RC4) != 0 && (set & SPN_SET_AES) == 0;
 }
 
+/* A domain made at level 2008 or later creates its first accounts (krbtgt, Administrator, ...)
+ * with AES keys seconds BEFORE the RID-521 group (whose whenCreated also drops the fraction of a
+ * second): a password set in the hour before the AES date is not judged as predating it. An
+ * upgrade from level 2003 is a later, separate moment. */
+#define SPN_AES_DATE_SLACK (10000000LL * 3600) /* FILETIME: 1 hour */
+
 bool spn_pwd_predates_aes(const struct spn_owner *o, bool has_aes_date, long long aes_date)
 {
-	return has_aes_date && o->has_pwdlastset && o->pwdlastset > 0 && o->pwdlastset < aes_date;
+	return has_aes_date && o->has_pwdlastset && o->pwdlastset > 0 &&
+	       o->pwdlastset < aes_date - SPN_AES_DATE_SLACK;
 }
 
 enum spn_rc4_audit spn_rc4_audit_owner(const struct spn_owner *o, bool has_aes_date,

@@ -939,7 +939,10 @@ static void test_rc4_parsers(void **state)
 	assert_false(spn_set_rc4_only(0x18));
 	assert_false(spn_set_rc4_only(0));
 	assert_int_equal(spn_rc4_audit_owner(&o, false, 0), SPN_RC4_ONLY);
-	assert_int_equal(spn_rc4_audit_owner(&o, true, o.pwdlastset + 1), SPN_RC4_NO_AES);
+	/* set a second before the AES date: the domain's own provisioning, not judged */
+	assert_int_equal(spn_rc4_audit_owner(&o, true, o.pwdlastset + 10000000LL), SPN_RC4_ONLY);
+	assert_int_equal(spn_rc4_audit_owner(&o, true, o.pwdlastset + 10000000LL * 3601),
+			 SPN_RC4_NO_AES);
 	o.pwdlastset = 0; /* "must change at next logon": not judged */
 	assert_int_equal(spn_rc4_audit_owner(&o, true, 1), SPN_RC4_ONLY);
 	o.set = 0x18;
