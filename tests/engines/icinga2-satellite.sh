@@ -96,29 +96,8 @@ mkdir -p "$W/master/etc/zones.d/global-templates" "$W/master/etc/zones.d/satelli
 cp "$ENG_CONTRIB/icinga2/iwa-commands.conf" "$ENG_CONTRIB/icinga2/iwa-services.conf" \
   "$ENG_CONTRIB/icinga2/iwa-dependencies.conf" "$W/master/etc/zones.d/global-templates/"
 ICINGA_HOST=$(eng_fqdn)
-s1=${LABENV[LAB_SERVER1_IP]:-127.0.20.11} s2=${LABENV[LAB_SERVER2_IP]:-127.0.20.12}
-cat >"$W/master/etc/zones.d/satellite/hosts.conf" <<EOF
-/* the lab's farm (iwa-hosts.conf.example's shape), in the satellite's zone */
-object Host "$ICINGA_HOST" {
-  address = "${LABENV[LAB_VIP_IP]:-127.0.20.10}"
-  check_command = "dummy"
-  vars.iwa_fqdn = "$ICINGA_HOST"
-  vars.iwa_url = "https://$ICINGA_HOST/"
-  vars.iwa_backends = {
-    "server1" = { address = "$s1:443" }
-    "server2" = { address = "$s2:443" }
-  }
-  vars.iwa_app_pool_account = "cam-svc"
-  vars.iwa_computers = [ "SERVER1", "SERVER2" ]
-  vars.iwa_gpo = "${LABENV[LAB_GPO_NAME]:-IIS-BatchLogon-GPO}"
-  vars.iwa_dc = "$(eng_dc_name)"
-  vars.iwa_keytab = "${LABENV[LAB_MONITOR_KEYTAB]}"
-  vars.iwa_principal = "${LABENV[LAB_MONITOR_PRINCIPAL]}"
-  vars.iwa_ca_file = "${LABENV[LAB_CA]}"
-  vars.iwa_spn_audit = true
-  vars.iwa_command_endpoint = "$SAT"
-}
-EOF
+icinga_host_conf "the lab's farm (iwa-hosts.conf.example's shape), in the satellite's zone" \
+  "vars.iwa_command_endpoint = \"$SAT\"" >"$W/master/etc/zones.d/satellite/hosts.conf"
 
 as_node M icinga_validate
 expect "master: icinga2 -C accepts zones.d/global-templates (contrib as shipped) and the host in zones.d/satellite" 0 '' \
