@@ -123,6 +123,18 @@ icinga_start() {
 # their results (JSON lines, see icinga_api.py).
 icinga_force() { icinga_api force "$ICINGA_HOST" "$@"; }
 
+# icinga_field SERVICE KEY: a field of one service's result in $RES (the JSON lines of
+# icinga_force or icinga_api results).
+icinga_field() { printf '%s\n' "$RES" | jq -r --arg s "$1" 'select(.service==$s) | .'"$2"; }
+
+# icinga_expect_state LABEL SERVICE STATE REGEX: the state Icinga stored for SERVICE in $RES,
+# and REGEX (ERE; ^ = start of the output, . also matches newlines) against the whole output
+# as Icinga stored it; one assertion named after LABEL (the engine).
+icinga_expect_state() {
+  local label=$1 svc=$2
+  eng_expect_state "$label" "$svc" "$3" "$4" "$(icinga_field "$svc" state)" "$(icinga_field "$svc" output)"
+}
+
 # icinga_stop: SIGTERM to the PID in InitRunDir/icinga2.pid only. Returns 1 if it had to
 # be killed.
 icinga_stop() {

@@ -148,12 +148,7 @@ results_of() {
     tap_fail "$label: run on the satellite, results on the master" "$RES"; RES=""
   fi
 }
-field() { printf '%s\n' "$RES" | jq -r --arg s "$1" 'select(.service==$s) | .'"$2"; }
-expect_state() {
-  local svc=$1 want=$2 re=$3 st out
-  st=$(field "$svc" state); out=$(field "$svc" output)
-  eng_expect_state "icinga2 master" "$svc" "$want" "$re" "$st" "$out"
-}
+expect_state() { icinga_expect_state "icinga2 master" "$@"; }
 SERVICES=(iwa-spn-unique iwa-spn-audit iwa-negotiate-server1 iwa-negotiate-server2
   iwa-negotiate-vip iwa-batch-logon-gpo)
 wait_for 30 as_node M icinga_api wait-up 1 >/dev/null 2>&1

@@ -55,19 +55,12 @@ results_of() {
     tap_fail "$label: forced checks returned through the REST API" "$RES"; RES=""
   fi
 }
-# field SERVICE KEY: a field of one service's result.
-field() { printf '%s\n' "$RES" | jq -r --arg s "$1" 'select(.service==$s) | .'"$2"; }
-# expect_state SERVICE STATE REGEX: Icinga's state, and REGEX (ERE; ^ = start of the output, . also
-# matches newlines) against the whole output as Icinga stored it.
-expect_state() {
-  local svc=$1 want=$2 re=$3 st out
-  st=$(field "$svc" state); out=$(field "$svc" output)
-  eng_expect_state icinga2 "$svc" "$want" "$re" "$st" "$out"
-}
+# expect_state SERVICE STATE REGEX: one assertion on a result in $RES (icinga2-lib.sh).
+expect_state() { icinga_expect_state icinga2 "$@"; }
 
 # --- healthy lab: every service OK, perfdata parsed by Icinga ---
 results_of "healthy lab" 60
-probe=$(field iwa-test-envprobe output)
+probe=$(icinga_field iwa-test-envprobe output)
 if [ "$probe" = "${LABENV[KRB5_CONFIG]}"$'\n'"$LSAN_OPTIONS" ]; then
   tap_ok "icinga2 passes the lab environment to check commands (KRB5_CONFIG, LSAN_OPTIONS)"
 else
@@ -106,9 +99,9 @@ LOGINS=(iwa-negotiate-server1 iwa-negotiate-server2 iwa-negotiate-vip)
 expect_reachable() {
   local want=$1 svc got; shift
   for svc in "$@"; do
-    got=$(field "$svc" reachable)
+    got=$(icinga_field "$svc" reachable)
     if [ "$got" = "$want" ]; then tap_ok "icinga2: $svc reachable=$want"; else
-      tap_fail "icinga2: $svc reachable=$want" "got: $got (state $(field "$svc" state))"; fi
+      tap_fail "icinga2: $svc reachable=$want" "got: $got (state $(icinga_field "$svc" state))"; fi
   done
 }
 results_of "healthy lab (parent, again after the scenario above)" 40 iwa-spn-unique
