@@ -102,6 +102,14 @@ eng_expect_state() {
   fi
 }
 
+# eng_took NAME LIMIT: one assertion that the whole engine test (since the test's own
+# T_START=$(eng_now)) took less than LIMIT seconds.
+eng_took() {
+  local d; d=$(eng_since "$T_START")
+  if awk -v d="$d" -v l="$2" 'BEGIN { exit !(d < l) }'; then tap_ok "$1 engine test took ${d}s (< $2 s)"; else
+    tap_fail "$1 engine test took ${d}s (< $2 s)"; fi
+}
+
 # eng_scenario_states RUN NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...: turns
 # lab scenario NAME on, has the engine check the services (RUN "scenario NAME" TIMEOUT
 # SERVICE...), asserts each with the test's own expect_state SERVICE STATE REGEX, and turns
