@@ -135,6 +135,17 @@ icinga_expect_state() {
   eng_expect_state "$label" "$svc" "$3" "$4" "$(icinga_field "$svc" state)" "$(icinga_field "$svc" output)"
 }
 
+# icinga_expect_healthy: the six iwa services of contrib/icinga2 OK on the healthy lab, each
+# with the test's own expect_state SERVICE STATE REGEX (results in $RES).
+icinga_expect_healthy() {
+  expect_state iwa-spn-unique 0 '^SPN_UNIQUE OK - .*cam-svc'
+  expect_state iwa-spn-audit 0 '^SPN_UNIQUE OK - '
+  expect_state iwa-negotiate-server1 0 '^NEGOTIATE OK - '
+  expect_state iwa-negotiate-server2 0 '^NEGOTIATE OK - '
+  expect_state iwa-negotiate-vip 0 '^NEGOTIATE OK - '
+  expect_state iwa-batch-logon-gpo 0 '^BATCH_LOGON OK - .*IIS-BatchLogon-GPO'
+}
+
 # icinga_stop: SIGTERM to the PID in InitRunDir/icinga2.pid only. Returns 1 if it had to
 # be killed.
 icinga_stop() {

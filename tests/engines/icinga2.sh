@@ -68,12 +68,7 @@ else
 fi
 SERVICES=(iwa-spn-unique iwa-spn-audit iwa-negotiate-server1 iwa-negotiate-server2
   iwa-negotiate-vip iwa-batch-logon-gpo)
-expect_state iwa-spn-unique 0 '^SPN_UNIQUE OK - .*cam-svc'
-expect_state iwa-spn-audit 0 '^SPN_UNIQUE OK - '
-expect_state iwa-negotiate-server1 0 '^NEGOTIATE OK - '
-expect_state iwa-negotiate-server2 0 '^NEGOTIATE OK - '
-expect_state iwa-negotiate-vip 0 '^NEGOTIATE OK - '
-expect_state iwa-batch-logon-gpo 0 '^BATCH_LOGON OK - .*IIS-BatchLogon-GPO'
+icinga_expect_healthy
 for svc in "${SERVICES[@]}"; do
   mapfile -t items < <(printf '%s\n' "$RES" | jq -r --arg s "$svc" \
     'select(.service==$s) | .performance_data[]')
