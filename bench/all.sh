@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/all.sh — runs every benchmark in bench/ (each bench/*.sh but this one, by name) and
+# bench/all.sh — runs every benchmark in bench/ (each bench/*.sh but this one and lib.sh, by name) and
 # ends with one table of the figures they printed. The contract of a benchmark script: env
 # LAB, LAB_NS, LAB_DIR (a running lab) and BUILDDIR (a release build: configure without
 # --enable-sanitizers, -O2); optional first argument RUNS; it prints both sides and the ratio
@@ -17,7 +17,7 @@ export BUILDDIR
 BENCH_TSV=$(mktemp); export BENCH_TSV
 trap 'rm -f "$BENCH_TSV"' EXIT
 if [ $# -gt 0 ]; then scripts=("$@"); else
-  scripts=(); for s in "$TOP"/bench/*.sh; do [ "$(basename "$s")" = all.sh ] || scripts+=("$s"); done
+  scripts=(); for s in "$TOP"/bench/*.sh; do case "$(basename "$s")" in all.sh | lib.sh) ;; *) scripts+=("$s") ;; esac; done
 fi
 fails=0
 for s in "${scripts[@]}"; do

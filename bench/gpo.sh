@@ -8,15 +8,10 @@
 # plugin with --sysvol-path (no SMB, libsmbclient never loaded). Needs a running lab.
 #   LAB_NS=... LAB_DIR=... BUILDDIR=_build/rel bench/gpo.sh [RUNS]     (default 10)
 set -uo pipefail
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-LAB=${LAB:-$TOP/tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory holding plugins/}
-case "$BUILDDIR" in /*) ;; *) BUILDDIR=$PWD/$BUILDDIR ;; esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-10}
-P=$BUILDDIR/plugins/check_batch_logon_gpo
-TSV=${BENCH_TSV:-/dev/null}
-[ -x "$P" ] || { echo "bench: $P is missing (build first)" >&2; exit 2; }
-"$LAB" status >/dev/null 2>&1 || { echo "bench: the lab is not up (LAB_NS=${LAB_NS:-})" >&2; exit 2; }
+bench_init check_batch_logon_gpo
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 echo "uptime: $(uptime)"
 "$LAB" exec bash -s "$P" "$RUNS" "$TOP/bench/pair.py" "$TSV" "$d" <<'INNER'

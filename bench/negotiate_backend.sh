@@ -11,16 +11,11 @@
 # Goals: >= 6x faster than curl at N=8; N=8 wall <= 1.5x N=1. Needs a running lab.
 #   LAB_NS=... LAB_DIR=... BUILDDIR=_build/rel bench/negotiate_backend.sh [RUNS [N...]]  (10)
 set -uo pipefail
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-LAB=${LAB:-$TOP/tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory holding plugins/}
-case "$BUILDDIR" in /*) ;; *) BUILDDIR=$PWD/$BUILDDIR ;; esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-10}; shift || true
 NS=${*:-1 8 32}
-P=$BUILDDIR/plugins/check_negotiate_backend
-TSV=${BENCH_TSV:-/dev/null}
-[ -x "$P" ] || { echo "bench: $P is missing (build first)" >&2; exit 2; }
-"$LAB" status >/dev/null 2>&1 || { echo "bench: the lab is not up (LAB_NS=${LAB_NS:-})" >&2; exit 2; }
+bench_init check_negotiate_backend
 eval "$("$LAB" env)"
 pids=$(cat "$LAB_DIR/server1/run/httpd.pid" "$LAB_DIR/server2/run/httpd.pid" "$LAB_DIR/haproxy/haproxy.pid" | paste -sd,)
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT

@@ -9,16 +9,11 @@
 # lab and root; takes ~5 min on 2 shared cores.
 #   LAB_NS=... LAB_DIR=... BUILDDIR=_build/rel bench/spn_all.sh [RUNS [SIZE...]]   (default 3)
 set -uo pipefail
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-LAB=${LAB:-$TOP/tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory holding plugins/}
-case "$BUILDDIR" in /*) ;; *) BUILDDIR=$PWD/$BUILDDIR ;; esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-3}; shift || true
 SIZES=${*:-50000 100000}
-P=$BUILDDIR/plugins/check_spn_unique
-TSV=${BENCH_TSV:-/dev/null}
-[ -x "$P" ] || { echo "bench: $P is missing (build first)" >&2; exit 2; }
-"$LAB" status >/dev/null 2>&1 || { echo "bench: the lab is not up (LAB_NS=${LAB_NS:-})" >&2; exit 2; }
+bench_init check_spn_unique
 eval "$("$LAB" env)"
 d=$(mktemp -d); LOADED=no
 cleanup() {

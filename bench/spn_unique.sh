@@ -6,15 +6,10 @@
 # CPU and peak RSS of each and the ratios. Goal: peak RSS <= 16 MiB (release build).
 #   LAB_NS=... LAB_DIR=... BUILDDIR=_build/rel bench/spn_unique.sh [RUNS]   (default 20)
 set -uo pipefail
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-LAB=${LAB:-$TOP/tests/lab/lab}
-BUILDDIR=${BUILDDIR:?BUILDDIR must be the build directory holding plugins/}
-case "$BUILDDIR" in /*) ;; *) BUILDDIR=$PWD/$BUILDDIR ;; esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-20}
-P=$BUILDDIR/plugins/check_spn_unique
-TSV=${BENCH_TSV:-/dev/null}
-[ -x "$P" ] || { echo "bench: $P is missing (build first)" >&2; exit 2; }
-"$LAB" status >/dev/null 2>&1 || { echo "bench: the lab is not up (LAB_NS=${LAB_NS:-})" >&2; exit 2; }
+bench_init check_spn_unique
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 echo "uptime: $(uptime)"
 "$LAB" exec bash -s "$P" "$RUNS" "$TOP/bench/pair.py" "$TSV" "$d" <<'INNER'

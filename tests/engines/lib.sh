@@ -102,6 +102,39 @@ eng_expect_state() {
   fi
 }
 
+# eng_took NAME LIMIT: one assertion that the whole engine test (since the test's own
+# T_START=$(eng_now)) took less than LIMIT seconds.
+eng_took() {
+  local d; d=$(eng_since "$T_START")
+  if awk -v d="$d" -v l="$2" 'BEGIN { exit !(d < l) }'; then tap_ok "$1 engine test took ${d}s (< $2 s)"; else
+    tap_fail "$1 engine test took ${d}s (< $2 s)"; fi
+}
+
+# eng_zabbix_healthy LABEL BACKEND...: the shipped Zabbix template's items on the healthy lab,
+# each with the test's own expect_item KEY REGEX (zabbix.sh: the template evaluated by the
+# test; zabbix-server.sh: a real server): the plugins' states and counts; BACKEND... (what the
+# backend discovery gave, any order) is exactly $S1 $S2 vip (one assertion "LABEL <found>");
+# each backend's discovered state, HTTP status and time.
+eng_zabbix_healthy() {
+  local label=$1 b found want; shift
+  expect_item iwa.spn_unique.state '^0$'
+  expect_item iwa.spn_unique.owners '^1$'
+  expect_item iwa.spn_audit.state '^0$'
+  expect_item iwa.spn_audit.duplicates '^0$'
+  expect_item iwa.negotiate_backend.state '^0$'
+  expect_item iwa.negotiate_backend.ok '^3$'
+  expect_item iwa.batch_logon_gpo.state '^0$'
+  found=$(printf '%s\n' "$@" | sort | paste -sd' ')
+  want=$(printf '%s\n' "$S1" "$S2" vip | sort | paste -sd' ')
+  if [ "$found" = "$want" ]; then tap_ok "$label $found"; else
+    tap_fail "$label $S1 $S2 vip" "found: $found"; fi
+  for b in "$S1" "$S2" vip; do
+    expect_item "iwa.negotiate_backend.backend.state[$b]" '^OK$'
+    expect_item "iwa.negotiate_backend.backend.status[$b]" '^2[0-9][0-9]$'
+    expect_item "iwa.negotiate_backend.backend.time[$b]" '^[0-9]+(\.[0-9]+)?$'
+  done
+}
+
 # eng_scenario_states RUN NAME TIMEOUT SERVICE STATE REGEX [SERVICE STATE REGEX]...: turns
 # lab scenario NAME on, has the engine check the services (RUN "scenario NAME" TIMEOUT
 # SERVICE...), asserts each with the test's own expect_state SERVICE STATE REGEX, and turns
