@@ -14,7 +14,8 @@ lab_pkgs=(samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user ldap-
   apache2 libapache2-mod-auth-gssapi haproxy openssl iproute2 curl ca-certificates python3-ldb python3-samba python3-gssapi
   time strace)
 engine_pkgs=(icinga2 nagios4-core dma zabbix-agent jq python3-yaml
-  zabbix-server-pgsql zabbix-frontend-php php-cli php-pgsql postgresql)
+  zabbix-server-pgsql zabbix-frontend-php php-cli php-pgsql postgresql
+  icingaweb2-module-director icingacli)
 package_pkgs=(dpkg-dev debhelper help2man lintian debootstrap autopkgtest zstd)
 pkgs=()
 case "$what" in
