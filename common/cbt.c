@@ -13,12 +13,7 @@ int iwa_cbt_end_point(const void *der, size_t len, struct iwa_cbt *out, struct i
 {
 	const unsigned char *p = der;
 	X509 *x;
-	int sig_nid, md_nid = NID_undef, pk_nid = NID_undef;
-	const EVP_MD *md;
-	unsigned char h[EVP_MAX_MD_SIZE];
-	unsigned hl = 0;
-	struct iwa_cbt r;
-	size_t i;
+	int rc;
 
 	if (der == NULL || len == 0 || len > 1024 * 1024)
 		return iwa_err_set(err, IWA_EPARSE, "no certificate (%zu bytes)", len);
@@ -32,6 +27,24 @@ int iwa_cbt_end_point(const void *der, size_t len, struct iwa_cbt *out, struct i
 		return iwa_err_set(err, IWA_EPARSE, "%zu bytes after the certificate",
 				   len - (size_t)(p - (const unsigned char *)der));
 	}
+	rc = iwa_cbt_end_point_cert(x, der, len, out, err);
+	X509_free(x);
+	return rc;
+}
+
+int iwa_cbt_end_point_cert(const struct x509_st *cert, const void *der, size_t len,
+			   struct iwa_cbt *out, struct iwa_err *err)
+{
+	const X509 *x = cert;
+	int sig_nid, md_nid = NID_undef, pk_nid = NID_undef;
+	const EVP_MD *md;
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned hl = 0;
+	struct iwa_cbt r;
+	size_t i;
+
+	if (x == NULL || der == NULL || len == 0)
+		return iwa_err_set(err, IWA_EPARSE, "no certificate (%zu bytes)", len);
 	memset(&r, 0, sizeof(r));
 	sig_nid = X509_get_signature_nid(x);
 	if (sig_nid == NID_undef || OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) == 0 ||
@@ -41,15 +54,11 @@ int iwa_cbt_end_point(const void *der, size_t len, struct iwa_cbt *out, struct i
 	snprintf(r.sig_alg, sizeof(r.sig_alg), "%s",
 		 sig_nid == NID_undef ? "unknown" : OBJ_nid2ln(sig_nid));
 	md = EVP_get_digestbynid(md_nid);
-	if (md == NULL || EVP_MD_get_size(md) <= 0 || EVP_MD_get_size(md) > IWA_CBT_HASH_MAX) {
-		X509_free(x);
+	if (md == NULL || EVP_MD_get_size(md) <= 0 || EVP_MD_get_size(md) > IWA_CBT_HASH_MAX)
 		return iwa_err_set(err, IWA_EINVAL, "signature hash %s not supported",
 				   OBJ_nid2sn(md_nid));
-	}
-	if (EVP_Digest(der, len, h, &hl, md, NULL) != 1) {
-		X509_free(x);
+	if (EVP_Digest(der, len, h, &hl, md, NULL) != 1)
 		return iwa_err_set(err, IWA_EINVAL, "cannot compute %s", OBJ_nid2sn(md_nid));
-	}
 	{
 		BIO *b = BIO_new(BIO_s_mem());
 		if (b != NULL) {
@@ -66,7 +75,6 @@ int iwa_cbt_end_point(const void *der, size_t len, struct iwa_cbt *out, struct i
 	for (i = 0; r.subject[i] != '\0'; i++)
 		if ((unsigned char)r.subject[i] < 0x20 || r.subject[i] == 0x7f)
 			r.subject[i] = '?';
-	X509_free(x);
 	/* "SHA256" -> "SHA-256", the way the hash is named in texts */
 	snprintf(r.hash_name, sizeof(r.hash_name), "SHA-%u", hl * 8u);
 	r.hash_len = hl;

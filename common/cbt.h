@@ -31,6 +31,13 @@ struct iwa_cbt {
  * (a signature hash libcrypto does not know). */
 int iwa_cbt_end_point(const void *der, size_t len, struct iwa_cbt *out, struct iwa_err *err);
 
+/* The same from a certificate OpenSSL already decoded (cert: an X509 *, e.g. the leaf of a
+ * handshake's verification) and its DER encoding der/len (i2d_X509 of it: the bytes the
+ * server sent): no second decoding. */
+struct x509_st;
+int iwa_cbt_end_point_cert(const struct x509_st *cert, const void *der, size_t len,
+			   struct iwa_cbt *out, struct iwa_err *err);
+
 /* Decodes the first PEM "CERTIFICATE" block of text (len bytes, need not be NUL-terminated;
  * the form libcurl's CURLINFO_CERTINFO "Cert:" field has) into DER. [out] *der_out malloc'd
  * (caller frees), *len_out. Returns 0, IWA_EPARSE or IWA_ENOMEM. */

@@ -22,6 +22,8 @@ static gss_OID_desc krb5_oid = {9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02
 struct iwa_gss_cred {
 	gss_cred_id_t cred;
 	gss_OID mech;
+	krb5_context kctx; /* with mem: the MEMORY copy of the cache the cred reads */
+	krb5_ccache mem;
 };
 
 struct iwa_gss_ctx {
@@ -515,11 +517,79 @@ cleanup:
 	return rc;
 }
 
+static int cred_acquire(const char *ccache, bool copy, enum iwa_gss_mech mech,
+			struct iwa_gss_cred **out, struct iwa_err *err);
+
 int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
 			 struct iwa_err *err)
 {
-	OM_uint32 maj, min = 0, min2;
+	return cred_acquire(ccache, false, mech, out, err);
+}
+
+int iwa_gss_cred_acquire_copy(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
+			      struct iwa_err *err)
+{
+	return cred_acquire(ccache, true, mech, out, err);
+}
+
+/* A MEMORY cache holding a copy of every credential in ccache (c->kctx, c->mem); its full
+ * name into name. */
+static int cache_copy(struct iwa_gss_cred *c, const char *ccache, char *name, size_t len,
+		      struct iwa_err *err)
+{
+	krb5_ccache src = NULL;
+	krb5_principal me = NULL;
+	char *full = NULL;
+	krb5_error_code kc;
+	int rc = 0;
+
+	if (krb5_init_context(&c->kctx) != 0) {
+		c->kctx = NULL;
+		return iwa_err_set(err, IWA_ENOMEM, "cannot initialize Kerberos");
+	}
+	kc = krb5_cc_resolve(c->kctx, ccache, &src);
+	if (kc == 0)
+		kc = krb5_cc_get_principal(c->kctx, src, &me);
+	if (kc == 0)
+		kc = krb5_cc_new_unique(c->kctx, "MEMORY", NULL, &c->mem);
+	if (kc == 0)
+		kc = krb5_cc_initialize(c->kctx, c->mem, me);
+	if (kc == 0)
+		kc = krb5_cc_copy_creds(c->kctx, src, c->mem);
+	if (kc == 0)
+		kc = krb5_cc_get_full_name(c->kctx, c->mem, &full);
+	if (kc != 0) {
+		const char *m = krb5_get_error_message(c->kctx, kc);
+		rc = iwa_err_set(err, IWA_EAUTH, "cannot use the credentials in %s: %s", ccache, m);
+		krb5_free_error_message(c->kctx, m);
+	} else {
+		snprintf(name, len, "%s", full);
+	}
+	krb5_free_string(c->kctx, full);
+	krb5_free_principal(c->kctx, me);
+	if (src != NULL)
+		krb5_cc_close(c->kctx, src);
+	return rc;
+}
+
+static void cred_release(struct iwa_gss_cred *c)
+{
+	OM_uint32 min;
+	if (c->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &c->cred);
+	if (c->mem != NULL)
+		krb5_cc_destroy(c->kctx, c->mem);
+	if (c->kctx != NULL)
+		krb5_free_context(c->kctx);
+	free(c);
+}
+
+static int cred_acquire(const char *ccache, bool copy, enum iwa_gss_mech mech,
+			struct iwa_gss_cred **out, struct iwa_err *err)
+{
+	OM_uint32 maj, min = 0;
 	struct iwa_gss_cred *c = NULL;
+	char mem_name[256];
 	gss_key_value_element_desc el = {"ccache", ccache};
 	gss_key_value_set_desc store = {1, &el};
 	gss_OID_set_desc want = {1, mech == IWA_GSS_MECH_KRB5 ? &krb5_oid : &spnego_oid};
@@ -532,6 +602,12 @@ int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_
 		return iwa_err_set(err, IWA_ENOMEM, "out of memory");
 	c->cred = GSS_C_NO_CREDENTIAL;
 	c->mech = want.elements;
+	if (copy) {
+		rc = cache_copy(c, ccache, mem_name, sizeof(mem_name), err);
+		if (rc < 0)
+			goto cleanup;
+		el.value = mem_name;
+	}
 	maj = gss_acquire_cred_from(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE, &want, GSS_C_INITIATE,
 				    &store, &c->cred, NULL, NULL);
 	if (GSS_ERROR(maj)) {
@@ -554,11 +630,8 @@ int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_
 	*out = c;
 	c = NULL;
 cleanup:
-	if (c != NULL) {
-		if (c->cred != GSS_C_NO_CREDENTIAL)
-			gss_release_cred(&min2, &c->cred);
-		free(c);
-	}
+	if (c != NULL)
+		cred_release(c);
 	return rc;
 }
 
@@ -569,12 +642,8 @@ void *iwa_gss_cred_handle(const struct iwa_gss_cred *c)
 
 void iwa_gss_cred_free(struct iwa_gss_cred *c)
 {
-	OM_uint32 min;
-	if (c == NULL)
-		return;
-	if (c->cred != GSS_C_NO_CREDENTIAL)
-		gss_release_cred(&min, &c->cred);
-	free(c);
+	if (c != NULL)
+		cred_release(c);
 }
 
 int iwa_gss_ctx_bind(struct iwa_gss_ctx *ctx, const void *app_data, size_t len, struct iwa_err *err)

@@ -93,6 +93,13 @@ struct iwa_gss_cred;
  * service ticket. Returns 0 or IWA_EAUTH with the GSS status text. */
 int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
 			 struct iwa_err *err);
+/* The same from a MEMORY copy of every credential in ccache, made now: the contexts of a run
+ * with many targets read the service ticket from memory instead of opening, locking and
+ * reading the cache file for every token (8 times per target with a FILE cache). Only for a
+ * caller that has put every service ticket it needs into ccache first: a ticket fetched
+ * through these credentials would stay in the copy. */
+int iwa_gss_cred_acquire_copy(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
+			      struct iwa_err *err);
 void iwa_gss_cred_free(struct iwa_gss_cred *c);
 /* The gss_cred_id_t inside c (as a pointer: gss.h does not include gssapi.h), for a library
  * that takes credentials explicitly (libldap's LDAP_OPT_X_SASL_GSS_CREDS). Owned by c. */

@@ -20,6 +20,7 @@
 #ifndef IWA_HTTP_H
 #define IWA_HTTP_H
 
+#include "cbt.h"
 #include "iwa.h"
 #include "util.h"
 #include <stddef.h>
@@ -116,10 +117,14 @@ struct iwa_http_resp {
 	bool tcp_connected;   /* the TCP connection was established (even if it then hung) */
 	bool tls_done;        /* the TLS handshake completed */
 	long new_connections; /* CURLINFO_NUM_CONNECTS: 0 = the transfer reused a connection */
-	void *peer_cert;      /* DER leaf certificate of the new connection (malloc'd) or NULL */
-	size_t peer_cert_len;
-	size_t body_bytes; /* bytes received in the body (all, not only the kept ones) */
-	char *body;        /* the first body bytes (NUL-terminated, at most body_max) */
+	/* the leaf certificate of the new connection (only a new one has one) and its channel
+	 * binding (cbt.h): */
+	bool peer_cert;           /* seen */
+	int peer_cbt_rc;          /* 0: peer_cbt holds the binding; else IWA_E* (peer_cbt_error) */
+	struct iwa_cbt peer_cbt;  /* tls-server-end-point of it */
+	char peer_cbt_error[200]; /* why there is no binding */
+	size_t body_bytes;        /* bytes received in the body (all, not only the kept ones) */
+	char *body;               /* the first body bytes (NUL-terminated, at most body_max) */
 	size_t body_len, body_max;
 };
 

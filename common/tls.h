@@ -1,7 +1,8 @@
 /* tls.h — the TLS options every plugin offers (--ca-file, --insecure), with ONE meaning for
  * LDAPS/StartTLS (directory.c, libldap) and HTTPS (http.c, libcurl):
  *  - default: verify the server's certificate chain against the system's trust store and its
- *    name against the host name we connect to;
+ *    name against the host name we connect to (HTTPS: libcurl's CA directory alone when it
+ *    has one, http.c says why);
  *  - --ca-file FILE: the same verification, but trusting ONLY the CA certificates in FILE (a
  *    PEM bundle): directory.c clears libldap's CA directory, http.c curl's CAPATH;
  *  - --insecure: no verification of the chain nor the name (excludes --ca-file).

@@ -95,21 +95,21 @@ static void note_response(struct target *t, const struct iwa_http_resp *r, int s
 static void note_cert(struct target *t, const struct iwa_http_resp *r)
 {
 	struct nb_obs *o = t->obs;
-	struct iwa_err err = {0, {0}};
 	if (!t->run->cfg->https) {
 		snprintf(o->cert_error, sizeof(o->cert_error), "http URL: no TLS");
 		return;
 	}
-	if (r->peer_cert == NULL) {
+	if (!r->peer_cert) {
 		snprintf(o->cert_error, sizeof(o->cert_error),
 			 "libcurl gave no certificate for the connection");
 		return;
 	}
-	if (iwa_cbt_end_point(r->peer_cert, r->peer_cert_len, &t->cbt, &err) < 0) {
+	if (r->peer_cbt_rc < 0) {
 		snprintf(o->cert_error, sizeof(o->cert_error), "the server's certificate: %.200s",
-			 err.msg);
+			 r->peer_cbt_error);
 		return;
 	}
+	t->cbt = r->peer_cbt;
 	o->cert = true;
 	snprintf(o->cert_subject, sizeof(o->cert_subject), "%s", t->cbt.subject);
 	snprintf(o->cert_hash_name, sizeof(o->cert_hash_name), "%s", t->cbt.hash_name);
@@ -262,15 +262,11 @@ static void on_done(struct iwa_http_xfer *x, void *arg)
 	}
 	if (step == 2) {
 		t->obs->reconnected = r->new_connections > 0;
-		if (t->obs->reconnected && t->obs->cert && r->peer_cert != NULL) {
-			/* the binding was for step 1's connection: is this one's the same? */
-			struct iwa_cbt c2;
-			struct iwa_err e2;
-			if (iwa_cbt_end_point(r->peer_cert, r->peer_cert_len, &c2, &e2) == 0 &&
-			    strcmp(c2.hash_hex, t->cbt.hash_hex) != 0)
-				snprintf(t->obs->reconnect_hash_hex,
-					 sizeof(t->obs->reconnect_hash_hex), "%s", c2.hash_hex);
-		}
+		if (t->obs->reconnected && t->obs->cert && r->peer_cert && r->peer_cbt_rc == 0 &&
+		    strcmp(r->peer_cbt.hash_hex, t->cbt.hash_hex) != 0)
+			/* the binding was for step 1's connection, and this one's differs */
+			snprintf(t->obs->reconnect_hash_hex, sizeof(t->obs->reconnect_hash_hex),
+				 "%s", r->peer_cbt.hash_hex);
 		if (r->curl_code == 0)
 			verify_token(t, r->negotiate_token);
 	}
@@ -400,8 +396,8 @@ static int load_spn(struct iwa_ctx *ctx, const struct nb_cfg *cfg, struct iwa_kr
 	}
 	tkt->seconds = iwa_now() - t0;
 	if (tkt->ok) {
-		rc = iwa_gss_cred_acquire(iwa_krb_ccache_name(krb), IWA_GSS_MECH_SPNEGO,
-					  &L->run.cred, err);
+		rc = iwa_gss_cred_acquire_copy(iwa_krb_ccache_name(krb), IWA_GSS_MECH_SPNEGO,
+					       &L->run.cred, err);
 		if (rc < 0)
 			return rc;
 	}
