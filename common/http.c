@@ -622,8 +622,9 @@ const char *iwa_tls_problem_fix(enum iwa_tls_problem p)
 		return "the certificate does not name the URL's host: install one whose subject "
 		       "alternative names include it (or check -u)";
 	case IWA_TLS_UNTRUSTED:
-		return "no trusted CA issued it: give the issuing CA with --ca-file, or have the "
-		       "server send its intermediate certificates";
+		return "no trusted CA issued it: install the issuing CA on this host "
+		       "(update-ca-certificates) or give it with --ca-file, or have the server "
+		       "send its intermediate certificates";
 	case IWA_TLS_SELF_SIGNED:
 		return "install a certificate from the enterprise CA, or give this one with "
 		       "--ca-file";
