@@ -519,6 +519,19 @@ static int set_handle_options(struct iwa_ldap *l, const struct iwa_ldap_opts *o,
 		if (rc != LDAP_OPT_SUCCESS)
 			return iwa_err_set(err, IWA_EIO, "--ca-file %s: %s", o->tls.ca_file,
 					   ldap_err2string(rc));
+	} else if (!o->tls.insecure && uses_tls(o)) {
+		/* The system's trust store. The handle's own TLS context (NEWCTX below) starts
+		 * without any CA: libldap clears the TLS settings it read from ldap.conf when it
+		 * makes a handle (the handle was meant to share the global context), so without
+		 * this it trusted nothing at all. Named here, like HTTPS's, from the system and
+		 * not from ldap.conf (tls.h: one meaning for both). */
+		const char *bundle = iwa_tls_system_bundle();
+		if (bundle != NULL) {
+			rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_CACERTFILE, bundle);
+			if (rc != LDAP_OPT_SUCCESS)
+				return iwa_err_set(err, IWA_EIO, "the system's CA bundle %s: %s",
+						   bundle, ldap_err2string(rc));
+		}
 	}
 	rc = ldap_set_option(l->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &req);
 	if (rc == LDAP_OPT_SUCCESS)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END "-----END CERTIFICATE-----"
@@ -266,4 +267,18 @@ int iwa_tls_validate(const struct iwa_tls_opts *o, struct iwa_err *err)
 		return iwa_err_set(err, IWA_EINVAL, "--ca-file %s: not a PEM CA bundle: %s",
 				   o->ca_file, e2.msg);
 	return 0;
+}
+
+const char *iwa_tls_system_bundle(void)
+{
+	static const char *const paths[] = {
+		"/etc/ssl/certs/ca-certificates.crt",
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/etc/ssl/ca-bundle.pem",
+		"/etc/ssl/cert.pem",
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], R_OK) == 0)
+			return paths[i];
+	return NULL;
 }

@@ -2,12 +2,14 @@
  * LDAPS/StartTLS (directory.c, libldap) and HTTPS (http.c, libcurl):
  *  - default: verify the server's certificate chain against the system's trust store and its
  *    name against the host name we connect to (HTTPS: libcurl's CA directory alone when it
- *    has one, http.c says why);
+ *    has one, http.c says why; LDAPS/StartTLS: the system's CA bundle, iwa_tls_system_bundle;
+ *    neither reads ldap.conf's TLS_CACERT);
  *  - --ca-file FILE: the same verification, but trusting ONLY the CA certificates in FILE (a
  *    PEM bundle): directory.c clears libldap's CA directory, http.c curl's CAPATH;
  *  - --insecure: no verification of the chain nor the name (excludes --ca-file).
  * Declared, parsed, validated and documented here once; the I/O wrappers only apply them.
- * Pure except iwa_tls_validate, which reads FILE (before any network I/O). */
+ * Pure except iwa_tls_validate, which reads FILE (before any network I/O), and
+ * iwa_tls_system_bundle (access()). */
 #ifndef IWA_TLS_H
 #define IWA_TLS_H
 
@@ -50,6 +52,12 @@ int iwa_tls_opt(struct iwa_tls_opts *o, int opt, const char *arg, struct iwa_err
  * a PEM bundle (iwa_pem_certs). Returns 0 or IWA_EINVAL with one line naming the option, the
  * file and why ("--ca-file /x: cannot read the CA file: No such file or directory"). */
 int iwa_tls_validate(const struct iwa_tls_opts *o, struct iwa_err *err);
+
+/* The system's CA bundle for a TLS library that takes a file (libldap with GnuTLS): the
+ * first that exists of /etc/ssl/certs/ca-certificates.crt (Debian, Ubuntu),
+ * /etc/pki/tls/certs/ca-bundle.crt (RHEL, Fedora), /etc/ssl/ca-bundle.pem (SUSE),
+ * /etc/ssl/cert.pem (Alpine, BSD); NULL when none does. */
+const char *iwa_tls_system_bundle(void);
 
 /* Checks that text holds at least one PEM certificate and that every
  * "-----BEGIN CERTIFICATE-----" block in it is well-formed: an END line, strict base64

@@ -9,6 +9,10 @@
 #  - only its hashed link, not in the bundle: OK (the directory is what is read);
 #  - only appended to the bundle (no link): not trusted — CRITICAL naming the TLS cause;
 #  - the unchanged copy: not trusted either.
+# And check_spn_unique over LDAPS (simple bind, --password-file; Samba refuses GSSAPI over TLS)
+# without --ca-file: the system's CA bundle (libldap's own ldap.conf/LDAPTLS_CACERT, which the
+# lab's environment sets to the lab CA, play no part): OK with the lab CA in the copy's bundle,
+# UNKNOWN "the TLS certificate trusted (--ca-file)?" without it.
 # Env: BUILDDIR, LAB (tests/lab/lab), LAB_NS, LAB_DIR; the lab is up when this starts.
 source "$(dirname "$0")/../tap.sh"
 set -u
@@ -68,5 +72,22 @@ store none none
 with_store none
 expect "system store without the lab CA: not trusted (CRITICAL)" 2 \
   "^NEGOTIATE CRITICAL - vip: TLS certificate not trusted;"
+
+# with_store_spn NAME ARGS...: check_spn_unique over LDAPS without --ca-file, /etc/ssl/certs
+# bound to $WORK/NAME
+SPN_P=$BUILDDIR/plugins/check_spn_unique
+with_store_spn() {
+  local d=$WORK/$1; shift
+  run_cmd "$LAB" exec unshare -m --propagation private sh -c \
+    'mount --bind "$1" /etc/ssl/certs || exit 99; shift; exec "$@"' sh "$d" \
+    "$SPN_P" --ldap-uri "ldaps://$LAB_DC_FQDN:3269" --bind-dn "$LAB_MONITOR_DN" \
+    --password-file "$LAB_MONITOR_PASSWORD_FILE" -f "$LAB_FQDN" -e cam-svc "$@"
+}
+with_store_spn debian
+expect "LDAPS: lab CA in the system's bundle: OK without --ca-file" 0 \
+  "^SPN_UNIQUE OK - HTTP/$LAB_FQDN is registered once, on cam-svc"
+with_store_spn none
+expect "LDAPS: system store without the lab CA: UNKNOWN, not trusted" 3 \
+  '^SPN_UNIQUE UNKNOWN - cannot reach ldaps://dc1\.camtest\.test:3269 .*the TLS certificate trusted \(--ca-file\)\?\)$'
 
 tap_end
