@@ -25,23 +25,3 @@ demo_scenario spn-missing on
 demo_run "check_negotiate_backend: scenario spn-missing" check_negotiate_backend "${NB_ARGS[@]}"
 demo_scenario spn-missing off
 
-# The system trust store (no --ca-file): a copy of /etc/ssl/certs with the lab CA installed the
-# Debian way (file + hashed link + bundle), bound over /etc/ssl/certs in a private mount
-# namespace; then with the CA appended to the bundle only (the directory is what is read).
-NB_STORE=$(mktemp -d)
-for how in debian bundle; do
-  mkdir -p "$NB_STORE/$how"
-  cp -L /etc/ssl/certs/ca-certificates.crt "$NB_STORE/$how/" 2>/dev/null
-  find /etc/ssl/certs -maxdepth 1 -name '*.pem' -exec cp -L {} "$NB_STORE/$how/" \; 2>/dev/null
-  cat "$LAB_CA" >>"$NB_STORE/$how/ca-certificates.crt"
-  [ "$how" = debian ] && cp "$LAB_CA" "$NB_STORE/$how/iwa-lab-ca.pem"
-  openssl rehash "$NB_STORE/$how" 2>/dev/null
-done
-NB_SYS=(-u "https://$LAB_FQDN/" -B server1 -B server2 --keytab "$LAB_MONITOR_KEYTAB")
-demo_run "check_negotiate_backend: the system trust store, lab CA installed the Debian way (no --ca-file)" \
-  unshare -m --propagation private sh -c 'mount --bind "$1" /etc/ssl/certs && shift && exec "$@"' sh \
-  "$NB_STORE/debian" "$BUILDDIR/plugins/check_negotiate_backend" "${NB_SYS[@]}"
-demo_run "check_negotiate_backend: the system trust store, lab CA appended to ca-certificates.crt only" \
-  unshare -m --propagation private sh -c 'mount --bind "$1" /etc/ssl/certs && shift && exec "$@"' sh \
-  "$NB_STORE/bundle" "$BUILDDIR/plugins/check_negotiate_backend" "${NB_SYS[@]}"
-rm -rf "$NB_STORE"
