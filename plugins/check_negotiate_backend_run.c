@@ -366,7 +366,7 @@ static int load_spn(struct iwa_ctx *ctx, const struct nb_cfg *cfg, struct iwa_kr
 	rc = iwa_gss_service_principal(spn, realm, tkt->principal, sizeof(tkt->principal), err);
 	if (rc < 0)
 		return rc;
-	snprintf(tkt->spn_short, sizeof(tkt->spn_short), "%s", spn);
+	snprintf(tkt->spn_short, sizeof(tkt->spn_short), "%.599s", spn);
 	char *at = strrchr(tkt->spn_short, '@');
 	if (at != NULL && exact)
 		*at = '\0';
