@@ -517,21 +517,6 @@ cleanup:
 	return rc;
 }
 
-static int cred_acquire(const char *ccache, bool copy, enum iwa_gss_mech mech,
-			struct iwa_gss_cred **out, struct iwa_err *err);
-
-int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
-			 struct iwa_err *err)
-{
-	return cred_acquire(ccache, false, mech, out, err);
-}
-
-int iwa_gss_cred_acquire_copy(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
-			      struct iwa_err *err)
-{
-	return cred_acquire(ccache, true, mech, out, err);
-}
-
 /* A MEMORY cache holding a copy of every credential in ccache (c->kctx, c->mem); its full
  * name into name. */
 static int cache_copy(struct iwa_gss_cred *c, const char *ccache, char *name, size_t len,
@@ -633,6 +618,18 @@ cleanup:
 	if (c != NULL)
 		cred_release(c);
 	return rc;
+}
+
+int iwa_gss_cred_acquire(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
+			 struct iwa_err *err)
+{
+	return cred_acquire(ccache, false, mech, out, err);
+}
+
+int iwa_gss_cred_acquire_copy(const char *ccache, enum iwa_gss_mech mech, struct iwa_gss_cred **out,
+			      struct iwa_err *err)
+{
+	return cred_acquire(ccache, true, mech, out, err);
 }
 
 void *iwa_gss_cred_handle(const struct iwa_gss_cred *c)

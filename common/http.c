@@ -672,10 +672,7 @@ struct iwa_http_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 	/* the leaf of the handshake running for this transfer (the verify hook's catch) */
 	const SSL *hs_ssl; /* the handshake it came from; NULL: none since the SSL_CTX was made */
-	bool cap_cert;
-	int cap_rc;
-	struct iwa_cbt cap_cbt;
-	char cap_error[200];
+	struct iwa_http_cert cap;
 	struct iwa_http_xfer *next;
 };
 
@@ -698,13 +695,17 @@ struct iwa_http {
  * at whatever depth verification is, also with --insecure, where OpenSSL still verifies but
  * ignores the result) and computes the channel binding from it. Without the hook libcurl
  * would have to print every certificate of the chain as text (CURLOPT_CERTINFO) and we would
- * decode the leaf a second time: 14% of the CPU of an 8-backend run. A libcurl built with
- * another TLS library (or another OpenSSL major version than ours) gets CERTINFO as before. */
+ * decode the leaf a second time (~5 % of the CPU of an 8-backend run, paired). A libcurl built
+ * with another TLS library (or another OpenSSL major version than ours) gets CERTINFO as
+ * before. */
 static int xfer_idx = -1;
-static pthread_once_t xfer_idx_once = PTHREAD_ONCE_INIT;
 static bool ssl_hook_usable;
+static bool curl_has_ca_dir; /* libcurl's CA directory exists (see iwa_http_new) */
+static pthread_once_t curl_facts_once = PTHREAD_ONCE_INIT;
 
-static void xfer_idx_init(void)
+/* What the process's libcurl is, found once: whether the hook can be used, whether its CA
+ * directory exists. */
+static void curl_facts_init(void)
 {
 	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
 	unsigned major = 0;
@@ -712,6 +713,11 @@ static void xfer_idx_init(void)
 	ssl_hook_usable = xfer_idx >= 0 && v != NULL && v->ssl_version != NULL &&
 			  sscanf(v->ssl_version, "OpenSSL/%u.", &major) == 1 &&
 			  major == (unsigned)(OpenSSL_version_num() >> 28);
+#if LIBCURL_VERSION_NUM >= 0x074600
+	struct stat st;
+	curl_has_ca_dir =
+		v != NULL && v->capath != NULL && stat(v->capath, &st) == 0 && S_ISDIR(st.st_mode);
+#endif
 }
 
 static int verify_hook(int ok, X509_STORE_CTX *sc)
@@ -723,18 +729,17 @@ static int verify_hook(int ok, X509_STORE_CTX *sc)
 	if (x == NULL || leaf == NULL || x->hs_ssl == ssl)
 		return ok;
 	x->hs_ssl = ssl;
-	x->cap_cert = true;
+	x->cap.seen = true;
 	{
 		unsigned char *der = NULL;
 		struct iwa_err e = {0, {0}};
 		int len = i2d_X509(leaf, &der); /* the encoding as received (kept by OpenSSL) */
-		if (len <= 0) {
-			x->cap_rc = iwa_err_set(&e, IWA_EPARSE, "cannot encode the certificate");
-		} else {
-			x->cap_rc = iwa_cbt_end_point_cert(leaf, der, (size_t)len, &x->cap_cbt, &e);
-		}
+		if (len <= 0)
+			x->cap.rc = iwa_err_set(&e, IWA_EPARSE, "cannot encode the certificate");
+		else
+			x->cap.rc = iwa_cbt_end_point_cert(leaf, der, (size_t)len, &x->cap.cbt, &e);
 		OPENSSL_free(der);
-		snprintf(x->cap_error, sizeof(x->cap_error), "%.199s", x->cap_rc < 0 ? e.msg : "");
+		snprintf(x->cap.error, sizeof(x->cap.error), "%.199s", x->cap.rc < 0 ? e.msg : "");
 	}
 	return ok;
 }
@@ -835,21 +840,14 @@ int iwa_http_new(const struct iwa_http_opts *opts, struct iwa_http **out, struct
 	h->ca_file = iwa_strdup(opts->ca_file);
 	h->user_agent = iwa_strdup(opts->user_agent ? opts->user_agent : "iwa-plugins");
 	h->multi = curl_multi_init();
-	pthread_once(&xfer_idx_once, xfer_idx_init);
-#if LIBCURL_VERSION_NUM >= 0x074600
+	pthread_once(&curl_facts_once, curl_facts_init);
 	/* The system's trust store: libcurl's CA directory alone when it has one (Debian:
 	 * /etc/ssl/certs, the hashed links update-ca-certificates keeps beside the bundle, the same
 	 * CAs). OpenSSL then reads only the issuer a server's chain needs, where libcurl would
 	 * decode its whole bundle for every connection: it caches the store only for a bundle
 	 * without a directory, and Debian's libcurl has both (144 CAs, ~30 ms of CPU per
 	 * connection with OpenSSL 3.0). No directory: libcurl's defaults. */
-	if (opts->ca_file == NULL && !opts->insecure) {
-		const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-		struct stat st;
-		h->ca_dir_only = v != NULL && v->capath != NULL && stat(v->capath, &st) == 0 &&
-				 S_ISDIR(st.st_mode);
-	}
-#endif
+	h->ca_dir_only = opts->ca_file == NULL && !opts->insecure && curl_has_ca_dir;
 	if (h->multi == NULL || h->user_agent == NULL || (opts->ca_file && h->ca_file == NULL)) {
 		rc = iwa_err_set(err, IWA_ENOMEM, "cannot create the HTTP transport");
 		goto cleanup;
@@ -963,7 +961,7 @@ int iwa_http_start(struct iwa_http_xfer *x, const char *authorization, struct iw
 		return iwa_err_set(err, IWA_EINVAL, "transfer already running");
 	iwa_http_resp_reset(&x->resp);
 	x->errbuf[0] = '\0';
-	x->cap_cert = false;
+	x->cap.seen = false;
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
 	long rem = remaining_ms(x->h);
@@ -1065,12 +1063,8 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 	/* The leaf certificate THIS transfer's connection presented: only a new connection has
 	 * one (taken at the handshake); on a reused one the caller keeps the certificate of the
 	 * transfer that opened it. */
-	r->peer_cert = false;
-	if (r->new_connections > 0 && !x->certinfo && x->cap_cert) {
-		r->peer_cert = true;
-		r->peer_cbt_rc = x->cap_rc;
-		r->peer_cbt = x->cap_cbt;
-		snprintf(r->peer_cbt_error, sizeof(r->peer_cbt_error), "%s", x->cap_error);
+	if (r->new_connections > 0 && x->cap.seen) {
+		r->peer = x->cap;
 	} else if (r->new_connections > 0 && x->certinfo &&
 		   curl_easy_getinfo(x->easy, CURLINFO_CERTINFO, &ci) == CURLE_OK && ci != NULL &&
 		   ci->num_of_certs > 0) {
@@ -1080,20 +1074,18 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 				struct iwa_err e = {0, {0}};
 				void *der = NULL;
 				size_t dl = 0;
-				r->peer_cert = true;
-				r->peer_cbt_rc = iwa_cbt_pem_to_der(
-					l->data + 5, strlen(l->data + 5), &der, &dl, &e);
-				if (r->peer_cbt_rc == 0)
-					r->peer_cbt_rc =
-						iwa_cbt_end_point(der, dl, &r->peer_cbt, &e);
-				snprintf(r->peer_cbt_error, sizeof(r->peer_cbt_error), "%.199s",
-					 r->peer_cbt_rc < 0 ? e.msg : "");
+				r->peer.seen = true;
+				r->peer.rc = iwa_cbt_pem_to_der(l->data + 5, strlen(l->data + 5),
+								&der, &dl, &e);
+				if (r->peer.rc == 0)
+					r->peer.rc = iwa_cbt_end_point(der, dl, &r->peer.cbt, &e);
+				snprintf(r->peer.error, sizeof(r->peer.error), "%.199s",
+					 r->peer.rc < 0 ? e.msg : "");
 				free(der);
 				break;
 			}
 		}
 	}
-	x->cap_cert = false;
 }
 
 /* Stops a running transfer without calling anyone. */

@@ -91,6 +91,14 @@ enum iwa_http_cap {
 	IWA_HTTP_CAP_BODY,        /* more than IWA_HTTP_BODY_MAX body bytes */
 };
 
+/* A server's leaf certificate as a channel binding (cbt.h). */
+struct iwa_http_cert {
+	bool seen;
+	int rc;             /* 0: cbt holds the binding; else IWA_E* (error says why) */
+	struct iwa_cbt cbt; /* its tls-server-end-point */
+	char error[200];
+};
+
 struct iwa_http_resp {
 	long status;           /* final status code, 0 when none was received */
 	char http_version[16]; /* "HTTP/1.1" */
@@ -114,17 +122,13 @@ struct iwa_http_resp {
 	char primary_ip[64];    /* the address actually connected to */
 	long primary_port;
 	double t_namelookup, t_connect, t_appconnect, t_ttfb, t_total; /* seconds */
-	bool tcp_connected;   /* the TCP connection was established (even if it then hung) */
-	bool tls_done;        /* the TLS handshake completed */
-	long new_connections; /* CURLINFO_NUM_CONNECTS: 0 = the transfer reused a connection */
-	/* the leaf certificate of the new connection (only a new one has one) and its channel
-	 * binding (cbt.h): */
-	bool peer_cert;           /* seen */
-	int peer_cbt_rc;          /* 0: peer_cbt holds the binding; else IWA_E* (peer_cbt_error) */
-	struct iwa_cbt peer_cbt;  /* tls-server-end-point of it */
-	char peer_cbt_error[200]; /* why there is no binding */
-	size_t body_bytes;        /* bytes received in the body (all, not only the kept ones) */
-	char *body;               /* the first body bytes (NUL-terminated, at most body_max) */
+	bool tcp_connected;        /* the TCP connection was established (even if it then hung) */
+	bool tls_done;             /* the TLS handshake completed */
+	long new_connections;      /* CURLINFO_NUM_CONNECTS: 0 = the transfer reused a connection */
+	struct iwa_http_cert peer; /* the leaf certificate of the new connection (only a new
+				    * one has one) */
+	size_t body_bytes;         /* bytes received in the body (all, not only the kept ones) */
+	char *body;                /* the first body bytes (NUL-terminated, at most body_max) */
 	size_t body_len, body_max;
 };
 

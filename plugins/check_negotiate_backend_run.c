@@ -99,17 +99,17 @@ static void note_cert(struct target *t, const struct iwa_http_resp *r)
 		snprintf(o->cert_error, sizeof(o->cert_error), "http URL: no TLS");
 		return;
 	}
-	if (!r->peer_cert) {
+	if (!r->peer.seen) {
 		snprintf(o->cert_error, sizeof(o->cert_error),
 			 "libcurl gave no certificate for the connection");
 		return;
 	}
-	if (r->peer_cbt_rc < 0) {
+	if (r->peer.rc < 0) {
 		snprintf(o->cert_error, sizeof(o->cert_error), "the server's certificate: %.200s",
-			 r->peer_cbt_error);
+			 r->peer.error);
 		return;
 	}
-	t->cbt = r->peer_cbt;
+	t->cbt = r->peer.cbt;
 	o->cert = true;
 	snprintf(o->cert_subject, sizeof(o->cert_subject), "%s", t->cbt.subject);
 	snprintf(o->cert_hash_name, sizeof(o->cert_hash_name), "%s", t->cbt.hash_name);
@@ -262,11 +262,11 @@ static void on_done(struct iwa_http_xfer *x, void *arg)
 	}
 	if (step == 2) {
 		t->obs->reconnected = r->new_connections > 0;
-		if (t->obs->reconnected && t->obs->cert && r->peer_cert && r->peer_cbt_rc == 0 &&
-		    strcmp(r->peer_cbt.hash_hex, t->cbt.hash_hex) != 0)
+		if (t->obs->reconnected && t->obs->cert && r->peer.seen && r->peer.rc == 0 &&
+		    strcmp(r->peer.cbt.hash_hex, t->cbt.hash_hex) != 0)
 			/* the binding was for step 1's connection, and this one's differs */
 			snprintf(t->obs->reconnect_hash_hex, sizeof(t->obs->reconnect_hash_hex),
-				 "%s", r->peer_cbt.hash_hex);
+				 "%s", r->peer.cbt.hash_hex);
 		if (r->curl_code == 0)
 			verify_token(t, r->negotiate_token);
 	}
