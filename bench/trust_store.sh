@@ -3,7 +3,7 @@
 # way most users run it) over N targets (default 8, --no-vip) against N sequential
 # `curl --negotiate` runs with curl's default trust store, paired (bench/pair.py). So that the
 # lab's certificates verify through the system store, both sides run in a private mount
-# namespace (unshare -m) where /etc/ssl/certs is a copy of this machine's (Debian's bundle of
+# namespace (tests/lab/trust-store) where /etc/ssl/certs is a copy of this machine's (Debian's bundle of
 # ~144 CAs and its hashed directory) with the lab CA added (`openssl rehash`): nothing outside
 # the benchmark sees it. What it shows: libcurl decodes the whole bundle for every new
 # connection when it also has a CA directory (Debian's libcurl has both; ~30 ms of CPU each
@@ -20,17 +20,12 @@ bench_init check_negotiate_backend
   { echo "bench: /etc/ssl/certs/ca-certificates.crt is missing (install ca-certificates)" >&2; exit 2; }
 eval "$("$LAB" env)"
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-# the copy: every certificate of the system store, dereferenced, plus the lab CA, rehashed
-mkdir "$d/certs"
-cp -L /etc/ssl/certs/*.pem /etc/ssl/certs/ca-certificates.crt "$d/certs/" 2>/dev/null
-cp "$LAB_CA" "$d/certs/iwa-lab-ca.pem"
-cat "$LAB_CA" >>"$d/certs/ca-certificates.crt"
-openssl rehash "$d/certs" 2>/dev/null || { echo "bench: openssl rehash failed" >&2; exit 2; }
+# the copy: every certificate of the system store plus the lab CA installed the Debian way
+"$TOP/tests/lab/trust-store" make "$d/certs" debian "$LAB_CA" || { echo "bench: cannot copy the store" >&2; exit 2; }
 echo "uptime: $(uptime)"
 echo "system store copy: $(grep -c 'BEGIN CERTIFICATE' "$d/certs/ca-certificates.crt") CAs in the bundle, $(find "$d/certs" -name '*.[0-9]' | wc -l) hashed links"
-"$LAB" exec unshare -m --propagation private bash -s "$P" "$RUNS" "$TOP/bench/pair.py" "$TSV" "$d" "$N" <<'INNER'
+"$LAB" exec "$TOP/tests/lab/trust-store" run "$d/certs" bash -s "$P" "$RUNS" "$TOP/bench/pair.py" "$TSV" "$d" "$N" <<'INNER'
 P=$1 RUNS=$2 PAIR=$3 TSV=$4 D=$5 N=$6
-mount --bind "$D/certs" /etc/ssl/certs || { echo "bench: cannot bind the store copy" >&2; exit 2; }
 export KRB5CCNAME=FILE:$D/cc
 kinit -k -t "$LAB_MONITOR_KEYTAB" "$LAB_MONITOR_PRINCIPAL" || exit 2
 URL=https://$LAB_FQDN/

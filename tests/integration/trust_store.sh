@@ -2,7 +2,7 @@
 # tests/integration/trust_store.sh — check_negotiate_backend WITHOUT --ca-file trusts the
 # system's store the way README "Credential and TLS options" (1) says: libcurl's CA directory
 # (Debian: /etc/ssl/certs, hashed links), not the bundle file beside it. Each case runs in a
-# private mount namespace (unshare -m) where /etc/ssl/certs is a copy of this machine's with
+# private mount namespace (tests/lab/trust-store) where /etc/ssl/certs is a copy of this machine's with
 # the lab CA added one way or another; nothing outside the test sees the copy.
 #  - the lab CA installed the Debian way (a PEM file + its hashed link, and in the bundle):
 #    OK through the VIP and both backends, channel binding sent;
@@ -28,28 +28,14 @@ else
 fi
 
 # store NAME HOW: a copy of /etc/ssl/certs in $WORK/NAME with the lab CA added HOW (debian,
-# link, bundle, none)
-store() {
-  local d=$WORK/$1 h
-  mkdir -p "$d"
-  cp -L /etc/ssl/certs/ca-certificates.crt "$d/" 2>/dev/null || : >"$d/ca-certificates.crt"
-  find /etc/ssl/certs -maxdepth 1 -name '*.pem' -exec cp -L {} "$d/" \; 2>/dev/null
-  openssl rehash "$d" 2>/dev/null
-  h=$(openssl x509 -hash -noout -in "$LAB_CA")
-  case $2 in
-    debian) cp "$LAB_CA" "$d/iwa-lab-ca.pem"; cat "$LAB_CA" >>"$d/ca-certificates.crt"; openssl rehash "$d" 2>/dev/null ;;
-    link) cp "$LAB_CA" "$d/$h.0" ;;
-    bundle) cat "$LAB_CA" >>"$d/ca-certificates.crt" ;;
-    none) ;;
-  esac
-}
+# link, bundle, none: tests/lab/trust-store)
+STORE=$(dirname "$0")/../lab/trust-store
+store() { "$STORE" make "$WORK/$1" "$2" "$LAB_CA" || tap_fail "store copy $1 ($2)"; }
 
 # with_store NAME ARGS...: the plugin without --ca-file, /etc/ssl/certs bound to $WORK/NAME
 with_store() {
   local d=$WORK/$1; shift
-  run_cmd "$LAB" exec unshare -m --propagation private sh -c \
-    'mount --bind "$1" /etc/ssl/certs || exit 99; shift; exec "$@"' sh "$d" \
-    "$P" -u "https://$LAB_FQDN/" -B server1.camtest.test -B server2.camtest.test \
+  run_cmd "$LAB" exec "$STORE" run "$d" "$P" -u "https://$LAB_FQDN/" -B server1.camtest.test -B server2.camtest.test \
     --ccache "FILE:$CC" "$@"
 }
 
@@ -78,9 +64,7 @@ expect "system store without the lab CA: not trusted (CRITICAL)" 2 \
 SPN_P=$BUILDDIR/plugins/check_spn_unique
 with_store_spn() {
   local d=$WORK/$1; shift
-  run_cmd "$LAB" exec unshare -m --propagation private sh -c \
-    'mount --bind "$1" /etc/ssl/certs || exit 99; shift; exec "$@"' sh "$d" \
-    "$SPN_P" --ldap-uri "ldaps://$LAB_DC_FQDN:3269" --bind-dn "$LAB_MONITOR_DN" \
+  run_cmd "$LAB" exec "$STORE" run "$d" "$SPN_P" --ldap-uri "ldaps://$LAB_DC_FQDN:3269" --bind-dn "$LAB_MONITOR_DN" \
     --password-file "$LAB_MONITOR_PASSWORD_FILE" -f "$LAB_FQDN" -e cam-svc "$@"
 }
 with_store_spn debian
