@@ -520,7 +520,9 @@ int iwa_negotiate_token_decode(const char *b64, size_t len, void **out_data, siz
 /* OpenSSL X509_V_ERR_* values as CURLINFO_SSL_VERIFYRESULT reports them (x509_vfy.h; part
  * of OpenSSL's ABI). */
 enum {
+	X509_UNSPECIFIED = 1,
 	X509_UNABLE_TO_GET_ISSUER_CERT = 2,
+	X509_CERT_SIGNATURE_FAILURE = 7,
 	X509_CERT_NOT_YET_VALID = 9,
 	X509_CERT_HAS_EXPIRED = 10,
 	X509_DEPTH_ZERO_SELF_SIGNED_CERT = 18,
@@ -528,9 +530,57 @@ enum {
 	X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20,
 	X509_UNABLE_TO_VERIFY_LEAF_SIGNATURE = 21,
 	X509_CERT_REVOKED = 23,
+	X509_INVALID_CA = 24,
+	X509_INVALID_PURPOSE = 26,
 	X509_HOSTNAME_MISMATCH = 62,
 	X509_IP_ADDRESS_MISMATCH = 64,
+	X509_CA_MD_TOO_WEAK = 68,
 };
+
+/* GnuTLS's certificate status bits (gnutls_certificate_status_t, part of its ABI), what a
+ * libcurl built with GnuTLS reports as CURLINFO_SSL_VERIFYRESULT. */
+enum {
+	GNUTLS_REVOKED = 1 << 5,
+	GNUTLS_SIGNER_NOT_FOUND = 1 << 6,
+	GNUTLS_SIGNER_NOT_CA = 1 << 7,
+	GNUTLS_INSECURE_ALGORITHM = 1 << 8,
+	GNUTLS_NOT_ACTIVATED = 1 << 9,
+	GNUTLS_EXPIRED = 1 << 10,
+	GNUTLS_SIGNATURE_FAILURE = 1 << 11,
+	GNUTLS_PURPOSE_MISMATCH = 1 << 18,
+};
+
+long iwa_tls_gnutls_status(unsigned long status, const char **why)
+{
+	static const struct {
+		unsigned long bit;
+		long x509;
+		const char *why;
+	} map[] = {
+		/* the first that applies: an issuer we cannot find makes the rest moot */
+		{GNUTLS_SIGNER_NOT_FOUND, X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+		 "its issuer is not a trusted CA"},
+		{GNUTLS_REVOKED, X509_CERT_REVOKED, "it is revoked"},
+		{GNUTLS_EXPIRED, X509_CERT_HAS_EXPIRED, "it has expired"},
+		{GNUTLS_NOT_ACTIVATED, X509_CERT_NOT_YET_VALID, "it is not yet valid"},
+		{GNUTLS_SIGNER_NOT_CA, X509_INVALID_CA, "its issuer is not a CA"},
+		{GNUTLS_SIGNATURE_FAILURE, X509_CERT_SIGNATURE_FAILURE, "its signature is wrong"},
+		{GNUTLS_INSECURE_ALGORITHM, X509_CA_MD_TOO_WEAK,
+		 "it is signed with an insecure algorithm"},
+		{GNUTLS_PURPOSE_MISMATCH, X509_INVALID_PURPOSE, "it is not for TLS servers"},
+	};
+	if (why != NULL)
+		*why = NULL;
+	if (status == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (status & map[i].bit) {
+			if (why != NULL)
+				*why = map[i].why;
+			return map[i].x509;
+		}
+	return X509_UNSPECIFIED;
+}
 
 enum iwa_tls_problem iwa_tls_classify(int curl_code, long verify_result, const char *errtext)
 {
@@ -701,6 +751,7 @@ struct iwa_http {
 static int xfer_idx = -1;
 static bool ssl_hook_usable;
 static bool curl_has_ca_dir; /* libcurl's CA directory exists (see iwa_http_new) */
+static bool curl_gnutls;     /* libcurl's TLS is GnuTLS: its verify result is a status mask */
 static pthread_once_t curl_facts_once = PTHREAD_ONCE_INIT;
 
 /* What the process's libcurl is, found once: whether the hook can be used, whether its CA
@@ -710,6 +761,7 @@ static void curl_facts_init(void)
 	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
 	unsigned major = 0;
 	xfer_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	curl_gnutls = v != NULL && v->ssl_version != NULL && strncmp(v->ssl_version, "GnuTLS", 6) == 0;
 	ssl_hook_usable = xfer_idx >= 0 && v != NULL && v->ssl_version != NULL &&
 			  sscanf(v->ssl_version, "OpenSSL/%u.", &major) == 1 &&
 			  major == (unsigned)(OpenSSL_version_num() >> 28);
@@ -1058,6 +1110,15 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 	if (curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK)
 		r->primary_port = port;
 	curl_easy_getinfo(x->easy, CURLINFO_SSL_VERIFYRESULT, &r->ssl_verify_result);
+	if (curl_gnutls && r->ssl_verify_result != 0) {
+		/* GnuTLS's status mask as the OpenSSL code the classification reads; its text
+		 * ("server certificate verification failed. CAfile: ...") gets the reason */
+		const char *why = NULL;
+		r->ssl_verify_result = iwa_tls_gnutls_status((unsigned long)r->ssl_verify_result, &why);
+		size_t el = strlen(r->error);
+		if (code != CURLE_OK && why != NULL && el + 16 < sizeof(r->error))
+			snprintf(r->error + el, sizeof(r->error) - el, " (GnuTLS: %s)", why);
+	}
 	if (curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
 		r->new_connections = conns;
 	/* The leaf certificate THIS transfer's connection presented: only a new connection has

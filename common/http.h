@@ -183,6 +183,11 @@ enum iwa_tls_problem {
 /* Classifies a failed transfer from its CURLcode, CURLINFO_SSL_VERIFYRESULT (an OpenSSL
  * X509_V_ERR_* value) and libcurl's error text (which names a host name mismatch). */
 enum iwa_tls_problem iwa_tls_classify(int curl_code, long verify_result, const char *errtext);
+/* A libcurl built with GnuTLS reports GnuTLS's certificate status mask as its verify result:
+ * the OpenSSL X509_V_ERR_* value iwa_tls_classify() reads for it (0 for 0, the first problem
+ * that applies, X509_V_ERR_UNSPECIFIED for bits it does not name), and *why (when not NULL)
+ * that problem in words ("its issuer is not a trusted CA"; NULL for 0 or an unnamed bit). */
+long iwa_tls_gnutls_status(unsigned long status, const char **why);
 /* "TLS certificate name mismatch", ... (NULL for IWA_TLS_NONE). */
 const char *iwa_tls_problem_summary(enum iwa_tls_problem p);
 /* What to do about it, one clause (NULL for IWA_TLS_NONE). */

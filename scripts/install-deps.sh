@@ -9,7 +9,7 @@ set -euo pipefail
 what=${1:-all}
 build_pkgs=(build-essential autoconf automake libtool pkg-config
   libkrb5-dev libldap-dev libsasl2-dev libcurl4-openssl-dev libsmbclient-dev libcmocka-dev
-  libsasl2-modules-gssapi-mit libssl-dev clang-format)
+  libsasl2-modules-gssapi-mit libssl-dev clang-format libcurl3-gnutls)
 lab_pkgs=(samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user ldap-utils ldb-tools
   apache2 libapache2-mod-auth-gssapi haproxy openssl iproute2 curl ca-certificates python3-ldb python3-samba python3-gssapi
   time strace)

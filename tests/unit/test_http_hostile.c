@@ -252,6 +252,38 @@ static void test_tls_classify(void **state)
 			 IWA_TLS_NOT_YET_VALID);
 	assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, 23, NULL),
 			 IWA_TLS_REVOKED);
+	/* a libcurl built with GnuTLS: its status mask as the OpenSSL code, and why in words */
+	{
+		const char *why = "x";
+		assert_int_equal(iwa_tls_gnutls_status(0, &why), 0);
+		assert_null(why);
+		/* 0x42 = INVALID | SIGNER_NOT_FOUND, what the lab's server gave with another CA */
+		long v = iwa_tls_gnutls_status(0x42, &why);
+		assert_int_equal(v, 20);
+		assert_string_equal(why, "its issuer is not a trusted CA");
+		assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, v,
+						  "server certificate verification failed. CAfile: "
+						  "/x.pem CRLfile: none"),
+				 IWA_TLS_UNTRUSTED);
+		/* expired (INVALID | EXPIRED), not yet valid, revoked */
+		v = iwa_tls_gnutls_status(0x2 | 0x400, &why);
+		assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, v, ""),
+				 IWA_TLS_EXPIRED);
+		assert_string_equal(why, "it has expired");
+		v = iwa_tls_gnutls_status(0x2 | 0x200, NULL);
+		assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, v, ""),
+				 IWA_TLS_NOT_YET_VALID);
+		v = iwa_tls_gnutls_status(0x2 | 0x20, NULL);
+		assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, v, ""),
+				 IWA_TLS_REVOKED);
+		/* the issuer missing wins over the leaf's dates */
+		assert_int_equal(iwa_tls_gnutls_status(0x2 | 0x40 | 0x400, NULL), 20);
+		/* a bit we do not name: unspecified, no words */
+		assert_int_equal(iwa_tls_gnutls_status(0x2 | (1UL << 21), &why), 1);
+		assert_null(why);
+		assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, 1, "x"),
+				 IWA_TLS_VERIFY_OTHER);
+	}
 	/* no verify result kept: the text decides */
 	assert_int_equal(iwa_tls_classify(CURLE_PEER_FAILED_VERIFICATION, 0,
 					  "SSL certificate problem: certificate has expired"),
