@@ -761,7 +761,8 @@ static void curl_facts_init(void)
 	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
 	unsigned major = 0;
 	xfer_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-	curl_gnutls = v != NULL && v->ssl_version != NULL && strncmp(v->ssl_version, "GnuTLS", 6) == 0;
+	curl_gnutls =
+		v != NULL && v->ssl_version != NULL && strncmp(v->ssl_version, "GnuTLS", 6) == 0;
 	ssl_hook_usable = xfer_idx >= 0 && v != NULL && v->ssl_version != NULL &&
 			  sscanf(v->ssl_version, "OpenSSL/%u.", &major) == 1 &&
 			  major == (unsigned)(OpenSSL_version_num() >> 28);
@@ -1114,7 +1115,8 @@ static void finish(struct iwa_http_xfer *x, CURLcode code)
 		/* GnuTLS's status mask as the OpenSSL code the classification reads; its text
 		 * ("server certificate verification failed. CAfile: ...") gets the reason */
 		const char *why = NULL;
-		r->ssl_verify_result = iwa_tls_gnutls_status((unsigned long)r->ssl_verify_result, &why);
+		r->ssl_verify_result =
+			iwa_tls_gnutls_status((unsigned long)r->ssl_verify_result, &why);
 		size_t el = strlen(r->error);
 		if (code != CURLE_OK && why != NULL && el + 16 < sizeof(r->error))
 			snprintf(r->error + el, sizeof(r->error) - el, " (GnuTLS: %s)", why);
