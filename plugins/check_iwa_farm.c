@@ -326,6 +326,10 @@ static void nb_facts(const struct farm_cfg *c, const struct nb_result *res, stru
 		t->state = nt->v.state;
 		snprintf(t->text, sizeof t->text, "%s", nt->v.text);
 		t->code = farm_nb_code_from_cause(nt->v.cause);
+		t->epa_differs = nt->v.cause == NB_EPA_DIFFERS;
+		if (nt->v.epa != NB_EPA_UNKNOWN)
+			snprintf(t->epa_level, sizeof t->epa_level, "%s",
+				 nb_epa_level_name(nt->v.epa));
 		if (t->code == FARM_NB_OK && t->state != IWA_OK)
 			t->code = FARM_NB_OTHER;
 	}
@@ -583,9 +587,11 @@ static const char farm_options[] =
 	" -H, --host DC          the domain controller (SPN on its Global Catalog, GPOs\n"
 	"                        on its LDAP port and SYSVOL)\n"
 	"Options of the single checks accepted under the same names (see their --help):\n"
-	" check_negotiate_backend: --no-vip --spn --realm --fresh-ticket\n"
+	" check_negotiate_backend: --no-vip --spn --spn-from --realm --fresh-ticket\n"
 	"   --require-mutual -e/--expect -w/--warning -c/--critical (backend times)\n"
+	"   --no-channel-binding --epa-probe --epa LEVEL (Extended Protection)\n"
 	" check_spn_unique: --spn (also) --port-variant\n"
+	" both: --allow-rc4\n"
 	" check_batch_logon_gpo: --gpo --right --sysvol-path --sysvol-host --site\n"
 	" directory, TLS, Kerberos: -p -b --ldap-uri --starttls --bind-dn\n"
 	"   --password-file --ca-file --insecure --keytab --principal --ccache\n"

@@ -46,6 +46,8 @@ struct farm_target {
 	enum farm_nb_code code;
 	enum iwa_state state;
 	char text[FARM_TEXT]; /* the backend layer's line for it */
+	bool epa_differs;     /* its cause: the farm's Extended Protection levels differ */
+	char epa_level[16];   /* its level when told (--epa-probe / --epa): "Require", else "" */
 };
 
 struct farm_spn_owner {

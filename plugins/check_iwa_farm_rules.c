@@ -349,6 +349,46 @@ static int rule_gpo(const struct farm_facts *f, struct farm_result *r)
 	return 0;
 }
 
+/* The backends differ in Extended Protection (--epa-probe): ONE cause for the farm, not one
+ * per backend; the levels named. */
+static int rule_epa_differs(const struct farm_facts *f, struct farm_result *r)
+{
+	char who[512] = "", levels[512] = "";
+	size_t lw = 0, ll = 0;
+	enum iwa_state st = IWA_OK;
+	for (size_t i = 0; i < f->nt; i++) {
+		if (r->target_done[i] || !f->t[i].epa_differs)
+			continue;
+		const struct farm_target *t = &f->t[i];
+		lw += (size_t)snprintf(who + lw, lw < sizeof who ? sizeof who - lw : 0, "%s%s",
+				       lw ? ", " : "", t->server[0] ? t->server : t->label);
+		if (lw >= sizeof who)
+			lw = sizeof who - 1;
+		st = iwa_state_worst(st, t->state);
+		r->target_done[i] = true;
+	}
+	if (lw == 0)
+		return 0;
+	/* the levels of every backend told (the VIP's is the backend it reached) */
+	for (size_t i = 0; i < f->nt; i++) {
+		const struct farm_target *t = &f->t[i];
+		if (t->vip || t->epa_level[0] == '\0')
+			continue;
+		ll += (size_t)snprintf(levels + ll, ll < sizeof levels ? sizeof levels - ll : 0,
+				       "%s%s %s", ll ? ", " : "", t->label, t->epa_level);
+		if (ll >= sizeof levels)
+			ll = sizeof levels - 1;
+	}
+	struct farm_cause *c = add_cause(r, "epa-differs", st, "backends", who);
+	if (c == NULL)
+		return IWA_ELIMIT;
+	sfmt(c->cause, sizeof c->cause, "the backends differ in Extended Protection (%s)", levels);
+	sfmt(c->fix, sizeof c->fix,
+	     "set the same Extended Protection (windowsAuthentication extendedProtection "
+	     "tokenChecking) on every server of the farm, or state the level wanted with --epa");
+	return 0;
+}
+
 /* Any other failing backend: its own cause (down, NTLM only, clock...). The VIP is handled
  * below. */
 static int rule_backend_other(const struct farm_facts *f, struct farm_result *r)
@@ -391,9 +431,12 @@ static int rule_vip(const struct farm_facts *f, struct farm_result *r)
 		struct farm_cause *c = add_cause(r, "vip", f->t[i].state, "backends", "vip");
 		if (c == NULL)
 			return IWA_ELIMIT;
-		sfmt(c->cause, sizeof c->cause, "%s", f->t[i].text);
+		/* the line's cause before " — ", its fix after (as rule backend) */
 		const char *dash = strstr(f->t[i].text, " — ");
-		if (f->t[i].code == FARM_NB_EPA && dash != NULL)
+		bool split = f->t[i].code == FARM_NB_EPA && dash != NULL;
+		size_t cl = split ? (size_t)(dash - f->t[i].text) : strlen(f->t[i].text);
+		sfmt(c->cause, sizeof c->cause, "%.*s", (int)cl, f->t[i].text);
+		if (split)
 			sfmt(c->fix, sizeof c->fix, "%s", dash + strlen(" — "));
 		else
 			sfmt(c->fix, sizeof c->fix,
@@ -468,7 +511,8 @@ static int rule_layer(const struct farm_facts *f, struct farm_result *r)
 
 /* Extension point: a new finding joins as a rule of its own before rule_backend_other, so
  * that a backend failure it explains is marked as its consequence. Channel binding (EPA) is
- * a backend's own cause (rule backend) or, at the VIP, the balancer's (rule vip); the CNAME
+ * a backend's own cause (rule backend) or, at the VIP, the balancer's (rule vip); backends
+ * that differ in level are one cause (rule epa-differs); the CNAME
  * findings are the SPN layer's (rule spn-other). */
 const struct farm_rule farm_rules[] = {
 	{"spn-missing", "SPN on no account -> one cause; every backend untested", rule_spn_missing},
@@ -485,6 +529,8 @@ const struct farm_rule farm_rules[] = {
 	 rule_wrong_key},
 	{"rc4", "RC4-only account / RC4 ticket -> the account's enctypes, once", rule_rc4},
 	{"gpo", "GPO finding without 503 -> still a cause", rule_gpo},
+	{"epa-differs", "backends differing in Extended Protection -> one cause, the levels",
+	 rule_epa_differs},
 	{"backend", "any other failing backend -> its own cause", rule_backend_other},
 	{"vip", "VIP failing -> consequence of a backend, else the balancer", rule_vip},
 	{"spn-other", "the SPN layer's other findings", rule_spn_other},

@@ -100,8 +100,9 @@ static const char nb_options[] =
 	"                        token without bindings, then one with a wrong binding);\n"
 	"                        WARNING when the backends differ (default: off)\n"
 	" --epa LEVEL            the level expected (None, Allow or Require): a target\n"
-	"                        below it is CRITICAL; implies --epa-probe (default:\n"
-	"                        none expected)\n";
+	"                        below it is CRITICAL, one at or above it OK (the\n"
+	"                        backends need not agree then); implies --epa-probe\n"
+	"                        (default: none expected)\n";
 
 static const char nb_notes[] =
 	"Per backend (worst wins):\n"

@@ -724,8 +724,9 @@ void nb_eval_farm(const struct nb_cfg *cfg, struct nb_target *ts, size_t n)
 				  "refuse these tokens");
 		}
 	}
-	/* 2. --epa-probe: the backends' levels must agree */
-	if (!cfg->epa_probe)
+	/* 2. --epa-probe: the backends' levels must agree (with --epa LEVEL the level stated is
+	 * the measure instead: a backend that meets it is OK, one below it CRITICAL) */
+	if (!cfg->epa_probe || cfg->epa_want != NB_EPA_UNKNOWN)
 		return;
 	enum nb_epa_level first = NB_EPA_UNKNOWN;
 	bool differ = false;

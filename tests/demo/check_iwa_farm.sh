@@ -26,3 +26,12 @@ demo_run "check_iwa_farm: spn-missing + backend-down (two causes)" \
   check_iwa_farm "${FARM_ARGS[@]}"
 demo_scenario backend-down off
 demo_scenario spn-missing off
+
+# Extended Protection: the lab's IIS-like acceptors as the farm's servers (epa-require,
+# epa-allow); epa-proxy as a VIP that terminates TLS in front of them
+FARM_EPA=(--server SERVER1=epa-require --server SERVER2=epa-allow -a 'CAMTEST\cam-svc'
+  -H "$LAB_DC_FQDN" --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA" --gpo "$LAB_GPO_NAME")
+demo_run "check_iwa_farm --epa-probe: backends Require and Allow (one cause: they differ)" \
+  check_iwa_farm -u "https://$LAB_FQDN/" "${FARM_EPA[@]}" --no-vip --epa-probe
+demo_run "check_iwa_farm: a VIP that terminates TLS in front of Extended Protection (the balancer's cause)" \
+  check_iwa_farm -u "https://epa-proxy.$LAB_DNS_DOMAIN/" --spn "HTTP/$LAB_FQDN" "${FARM_EPA[@]}"

@@ -114,6 +114,28 @@ two spn-missing gpo-missing-right 2 \
 two spn-on-computer backend-wrong-key 2 "spn:HTTP/sso.camtest.test:spn-wrong-account" \
   '^server2 401 .*can only be judged once the SPN is fixed'
 
+# ---------------------------------------------------------------- Extended Protection (channel bindings)
+# the lab's IIS-like acceptors as the farm's servers: epa-require (tokenChecking Require),
+# epa-allow (Allow); epa-proxy terminates TLS with its own certificate in front of epa-require
+EPA=(--server SERVER1=epa-require --server SERVER2=epa-allow -a 'CAMTEST\cam-svc' -H "$LAB_DC_FQDN"
+  --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$LAB_CA" --gpo "$LAB_GPO_NAME")
+run_cmd "$LAB" exec "$P" -u "https://$LAB_FQDN/" "${EPA[@]}" --no-vip --epa-probe
+expect "EPA: backends Require and Allow (--epa-probe): ONE root cause naming both levels, not one per backend" 1 \
+  '^FARM WARNING - root cause: \[backends SERVER1, SERVER2\] the backends differ in Extended Protection \(server1 Require, server2 Allow\) \| ' \
+  '^root cause 1 \[backends SERVER1, SERVER2\]: the backends differ in Extended Protection \(server1 Require, server2 Allow\) — fix: set the same Extended Protection \(windowsAuthentication extendedProtection tokenChecking\) on every server of the farm, or state the level wanted with --epa$' \
+  ' server1_epa=2;;;0;2 ' ' server2_epa=1;;;0;2 ' '^\[OK\] spn: ' '^\[OK\] gpo: '
+if printf '%s\n' "$OUT" | grep -q '^root cause 2'; then tap_fail "EPA differs: no second root cause" "$OUT"
+else tap_ok "EPA differs: no second root cause"; fi
+run_cmd "$LAB" exec "$P" -u "https://epa-proxy.$LAB_DNS_DOMAIN/" --spn "HTTP/$LAB_FQDN" "${EPA[@]}"
+expect "EPA: the VIP terminates TLS in front of Require: the balancer's root cause, its fix not repeated in the cause" 2 \
+  '^FARM CRITICAL - root cause: \[backends vip\] vip: HTTP 401 to the Kerberos token bound to the certificate the VIP presented \(SHA-256 [0-9a-f]{64}, subject CN=sso\.camtest\.test\) \| ' \
+  '^root cause 1 \[backends vip\]: vip: HTTP 401 to the Kerberos token bound to the certificate the VIP presented \([^)]*\) — fix: the VIP presents another certificate than the backends \(server1: SHA-256 [0-9a-f]{64}, subject CN=sso\.camtest\.test\): TLS is terminated in front of them' \
+  '^  \[OK\] server1: HTTP 200 after Negotiate/Kerberos' '^\[OK\] gpo: '
+run_cmd "$LAB" exec "$P" -u "https://$LAB_FQDN/" "${EPA[@]}" --no-vip --epa Require
+expect "EPA: --epa Require with an Allow backend: that backend is the root cause, with the setting to change" 2 \
+  '^FARM CRITICAL - root cause: \[backends SERVER2\] server2: .*Extended Protection Allow \| ' \
+  '^root cause 1 \[backends SERVER2\]: .* — fix: below --epa Require: set windowsAuthentication/extendedProtection tokenChecking="Require" on this server'
+
 # ---------------------------------------------------------------- within -t
 scenario backend-blackhole on
 t0=$(date +%s%N)

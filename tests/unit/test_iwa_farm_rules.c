@@ -298,6 +298,57 @@ static void test_vip_epa(void **st)
 	assert_int_equal(r.ncons, 0);
 }
 
+/* The VIP's line splits into cause and fix at " — " (the fix is not repeated in the cause). */
+static void test_vip_epa_split(void **st)
+{
+	struct farm_facts f;
+	struct farm_result r;
+	(void)st;
+	healthy(&f);
+	set_fail(&f, 0, FARM_NB_EPA,
+		 "vip: HTTP 401 to the token bound to the VIP's certificate — the VIP presents "
+		 "another certificate than the backends");
+	assert_int_equal(farm_correlate(&f, &r), 0);
+	assert_int_equal(r.ncauses, 1);
+	assert_string_equal(r.cause[0].rule, "vip");
+	assert_string_equal(r.cause[0].cause,
+			    "vip: HTTP 401 to the token bound to the VIP's certificate");
+	assert_string_equal(r.cause[0].fix,
+			    "the VIP presents another certificate than the backends");
+}
+
+/* Backends that differ in Extended Protection: one cause naming every level, not one per
+ * backend. */
+static void test_epa_differs(void **st)
+{
+	struct farm_facts f;
+	struct farm_result r;
+	(void)st;
+	healthy(&f);
+	for (size_t i = 1; i <= 2; i++) {
+		set_fail(&f, i, FARM_NB_EPA,
+			 "serverN: HTTP 200 ...; Extended Protection X — differ");
+		f.t[i].state = IWA_WARNING;
+		f.t[i].epa_differs = true;
+	}
+	snprintf(f.t[1].epa_level, sizeof f.t[1].epa_level, "Require");
+	snprintf(f.t[2].epa_level, sizeof f.t[2].epa_level, "Allow");
+	f.nb_state = IWA_WARNING;
+	assert_int_equal(farm_correlate(&f, &r), 0);
+	assert_int_equal(r.ncauses, 1);
+	assert_string_equal(r.cause[0].rule, "epa-differs");
+	assert_int_equal(r.cause[0].state, IWA_WARNING);
+	assert_string_equal(r.cause[0].object, "SERVER1, SERVER2");
+	assert_string_equal(r.cause[0].cause,
+			    "the backends differ in Extended Protection (server1 Require, server2 "
+			    "Allow)");
+	assert_non_null(strstr(r.cause[0].fix, "tokenChecking) on every server of the farm"));
+	char *s = summary(&f, &r);
+	assert_string_equal(s, "root cause: [backends SERVER1, SERVER2] the backends differ in "
+			       "Extended Protection (server1 Require, server2 Allow)");
+	free(s);
+}
+
 /* The SPN layer's other findings (a variant on another account). */
 static void test_spn_other(void **st)
 {
@@ -391,6 +442,7 @@ static void test_every_rule_tested(void **st)
 				       "wrong-key",
 				       "rc4",
 				       "gpo",
+				       "epa-differs",
 				       "backend",
 				       "vip",
 				       "spn-other",
@@ -450,6 +502,8 @@ int main(void)
 		cmocka_unit_test(test_vip),
 		cmocka_unit_test(test_spn_other),
 		cmocka_unit_test(test_vip_epa),
+		cmocka_unit_test(test_vip_epa_split),
+		cmocka_unit_test(test_epa_differs),
 		cmocka_unit_test(test_two_causes),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_code_from_cause),

@@ -1091,6 +1091,23 @@ static void test_epa_farm(void **state)
 	assert_non_null(strstr(s, " b1_epa=1;;;0;2 "));
 	assert_non_null(strstr(s, " b2_epa=2;;;0;2 "));
 	free(s);
+	/* --epa Allow: b1 (Allow) and b2 (Require) both meet it: OK, no "differs" (the level
+	 * stated is the measure); --epa Require: b1 below it (CRITICAL), b2 OK */
+	cfg.epa_want = NB_EPA_ALLOW;
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[1].v.cause, NB_OK);
+	assert_int_equal(ts[2].v.cause, NB_OK);
+	assert_int_equal(ts[2].v.state, IWA_OK);
+	cfg.epa_want = NB_EPA_REQUIRE;
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(&cfg, ts, 3);
+	assert_int_equal(ts[1].v.cause, NB_EPA_BELOW);
+	assert_int_equal(ts[1].v.state, IWA_CRITICAL);
+	assert_int_equal(ts[2].v.cause, NB_OK);
+	assert_int_equal(ts[2].v.state, IWA_OK);
 }
 
 int main(void)
