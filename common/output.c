@@ -198,6 +198,18 @@ int iwa_check_perf(struct iwa_check *c, const char *label, double value, const c
 	return iwa_check_add_perf(c, &p);
 }
 
+int iwa_check_perf_add_value(struct iwa_check *c, const char *label, double delta)
+{
+	if (c == NULL || label == NULL)
+		return IWA_EINVAL;
+	for (size_t i = 0; i < c->nperf; i++)
+		if (strcmp(c->perf[i].label, label) == 0) {
+			c->perf[i].value += delta;
+			return 0;
+		}
+	return IWA_EINVAL;
+}
+
 enum iwa_state iwa_check_state(const struct iwa_check *c)
 {
 	enum iwa_state s;

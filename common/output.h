@@ -65,6 +65,9 @@ int iwa_check_add_perf(struct iwa_check *c, const struct iwa_perf *p);
 /* Convenience: builds and adds a perfdata item; thresholds/min/max optional (NULL = none). */
 int iwa_check_perf(struct iwa_check *c, const char *label, double value, const char *uom,
 		   const struct iwa_thresholds *t, const double *min, const double *max);
+/* Adds delta to the value of the node's perfdata item named label (a count finished by a
+ * later step). Returns 0, or IWA_EINVAL when the node has no such item. */
+int iwa_check_perf_add_value(struct iwa_check *c, const char *label, double delta);
 /* Effective state: worst of the node's own state and all descendants'. */
 enum iwa_state iwa_check_state(const struct iwa_check *c);
 const char *iwa_check_text(const struct iwa_check *c);

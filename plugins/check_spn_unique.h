@@ -180,7 +180,8 @@ int spn_alias_variants(const struct spn_alias *a, const unsigned *ports, size_t 
 /* After spn_eval_targeted: a "DNS" node with the chain and which clients ask for which SPN;
  * WARNING when only one of HTTP/typed and HTTP/canonical is registered (the browsers that
  * fall back to NTLM named, the fix: the same account, or an A record), CRITICAL when the
- * canonical one is on another account than the typed one's (or -e) or on several. The
+ * canonical one is on another account than the typed one's (or -e) or on several (counted
+ * in spn_eval_targeted's `conflicts` perfdata: one per account too many or wrong). The
  * summary becomes this problem's when it is the worst. */
 int spn_eval_alias(const struct spn_alias *a, const struct spn_owner *owners, size_t nowners,
 		   const char *expect, struct iwa_check *root);

@@ -968,6 +968,9 @@ int spn_eval_alias(const struct spn_alias *a, const struct spn_owner *owners, si
 		return iwa_check_add(node, IWA_OK, "%s", text) == NULL ? IWA_ENOMEM : 0;
 	if (iwa_check_add(node, st, "%s", text) == NULL)
 		return IWA_ENOMEM;
+	/* the canonical SPN's conflicts join spn_eval_targeted's count (absent: not run) */
+	if (nc > 1 || wrong != NULL)
+		(void)iwa_check_perf_add_value(root, "conflicts", nc > 1 ? (double)(nc - 1) : 1.0);
 	if (wrong != NULL && add_owner_node(node, wrong, st, NULL) == NULL)
 		return IWA_ENOMEM;
 	/* the summary: this problem when it is the worst one (or the only one) */

@@ -87,6 +87,25 @@ static struct iwa_check *example_tree(void)
 	return root;
 }
 
+/* A count finished by a later step: the item's value changes in place, its place stays. */
+static void test_perf_add_value(void **state)
+{
+	struct iwa_check *root = iwa_check_new();
+	double zero = 0;
+
+	(void)state;
+	assert_int_equal(iwa_check_set_text(root, "x"), 0);
+	assert_int_equal(iwa_check_perf(root, "owners", 1, "", NULL, &zero, NULL), 0);
+	assert_int_equal(iwa_check_perf(root, "conflicts", 0, "", NULL, &zero, NULL), 0);
+	assert_int_equal(iwa_check_perf(root, "time", 0.5, "s", NULL, &zero, NULL), 0);
+	assert_int_equal(iwa_check_perf_add_value(root, "conflicts", 2), 0);
+	assert_int_equal(iwa_check_perf_add_value(root, "nothing", 1), IWA_EINVAL);
+	assert_int_equal(iwa_check_perf_add_value(NULL, "conflicts", 1), IWA_EINVAL);
+	check_text(root, "SPN_UNIQUE",
+		   "SPN_UNIQUE OK - x | owners=1;;;0 conflicts=2;;;0 time=0.5s;;;0\n");
+	iwa_check_free(root);
+}
+
 static void test_empty_root(void **state)
 {
 	struct iwa_check *root = iwa_check_new();
@@ -586,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_huge_summary),
 		cmocka_unit_test(test_json_drop_subchecks),
 		cmocka_unit_test(test_small_out_buffer),
+		cmocka_unit_test(test_perf_add_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
