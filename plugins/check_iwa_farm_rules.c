@@ -19,6 +19,30 @@ __attribute__((format(printf, 3, 4))) static void sfmt(char *buf, size_t len, co
 	va_end(ap);
 }
 
+/* Appends to the text in buf (*len bytes so far, kept < n: cut at the end). */
+__attribute__((format(printf, 4, 5))) static void lappend(char *buf, size_t n, size_t *len,
+							  const char *fmt, ...)
+{
+	va_list ap;
+	if (*len + 1 >= n)
+		return;
+	va_start(ap, fmt);
+	int k = vsnprintf(buf + *len, n - *len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*len = *len + (size_t)k < n ? *len + (size_t)k : n - 1;
+}
+
+/* A target's line "cause — fix" into c: the cause before the dash, the fix after it (or
+ * no_dash_fix, and the whole line as the cause, when it has none). */
+static void cause_fix(struct farm_cause *c, const char *text, const char *no_dash_fix)
+{
+	const char *dash = strstr(text, " — ");
+	size_t cl = dash ? (size_t)(dash - text) : strlen(text);
+	sfmt(c->cause, sizeof c->cause, "%.*s", (int)cl, text);
+	sfmt(c->fix, sizeof c->fix, "%s", dash ? dash + strlen(" — ") : no_dash_fix);
+}
+
 static struct farm_cause *add_cause(struct farm_result *r, const char *rule, enum iwa_state st,
 				    const char *layer, const char *object)
 {
@@ -145,19 +169,13 @@ static int rule_spn_duplicate(const struct farm_facts *f, struct farm_result *r)
 		return 0;
 	size_t lf = 0, lo = 0;
 	for (size_t i = 0; i < f->spn_nlisted; i++) {
-		lo += (size_t)snprintf(
-			owners + lo, lo < sizeof owners ? sizeof owners - lo : 0, "%s%s%s",
+		lappend(owners, sizeof owners, &lo, "%s%s%s",
 			i ? (i + 1 == f->spn_nlisted ? " and " : ", ") : "", f->spn_owner[i].name,
 			f->spn_owner[i].computer ? " (computer)" : "");
-		if (lo >= sizeof owners)
-			lo = sizeof owners - 1;
 		if (f->spn_owner[i].expected)
 			continue;
 		owner_setspn(&f->spn_owner[i], n, sizeof n);
-		lf += (size_t)snprintf(fix + lf, lf < sizeof fix ? sizeof fix - lf : 0,
-				       "%ssetspn -D %s %s", lf ? "; " : "", f->spn, n);
-		if (lf >= sizeof fix)
-			lf = sizeof fix - 1;
+		lappend(fix, sizeof fix, &lf, "%ssetspn -D %s %s", lf ? "; " : "", f->spn, n);
 	}
 	struct farm_cause *c = add_cause(r, "spn-duplicate", IWA_CRITICAL, "spn", f->spn);
 	if (c == NULL)
@@ -240,10 +258,7 @@ static int rule_503_no_right(const struct farm_facts *f, struct farm_result *r)
 		    f->comp[k].holds_right)
 			continue;
 		any = true;
-		l += (size_t)snprintf(servers + l, l < sizeof servers ? sizeof servers - l : 0,
-				      "%s%s", l ? ", " : "", f->comp[k].name);
-		if (l >= sizeof servers)
-			l = sizeof servers - 1;
+		lappend(servers, sizeof servers, &l, "%s%s", l ? ", " : "", f->comp[k].name);
 		r->target_done[i] = true;
 		add_cons(r, "%s HTTP 503 (application pool stopped: no batch logon right)",
 			 f->t[i].label);
@@ -331,10 +346,7 @@ static int rule_gpo(const struct farm_facts *f, struct farm_result *r)
 	for (size_t i = 0; i < f->ncomp; i++) {
 		if (f->comp[i].holds_right)
 			continue;
-		l += (size_t)snprintf(servers + l, l < sizeof servers ? sizeof servers - l : 0,
-				      "%s%s", l ? ", " : "", f->comp[i].name);
-		if (l >= sizeof servers)
-			l = sizeof servers - 1;
+		lappend(servers, sizeof servers, &l, "%s%s", l ? ", " : "", f->comp[i].name);
 	}
 	struct farm_cause *c =
 		add_cause(r, "gpo", f->gpo_state, "gpo", servers[0] ? servers : f->account);
@@ -360,10 +372,8 @@ static int rule_epa_differs(const struct farm_facts *f, struct farm_result *r)
 		if (r->target_done[i] || !f->t[i].epa_differs)
 			continue;
 		const struct farm_target *t = &f->t[i];
-		lw += (size_t)snprintf(who + lw, lw < sizeof who ? sizeof who - lw : 0, "%s%s",
-				       lw ? ", " : "", t->server[0] ? t->server : t->label);
-		if (lw >= sizeof who)
-			lw = sizeof who - 1;
+		lappend(who, sizeof who, &lw, "%s%s", lw ? ", " : "",
+			t->server[0] ? t->server : t->label);
 		st = iwa_state_worst(st, t->state);
 		r->target_done[i] = true;
 	}
@@ -374,10 +384,8 @@ static int rule_epa_differs(const struct farm_facts *f, struct farm_result *r)
 		const struct farm_target *t = &f->t[i];
 		if (t->vip || t->epa_level[0] == '\0')
 			continue;
-		ll += (size_t)snprintf(levels + ll, ll < sizeof levels ? sizeof levels - ll : 0,
-				       "%s%s %s", ll ? ", " : "", t->label, t->epa_level);
-		if (ll >= sizeof levels)
-			ll = sizeof levels - 1;
+		lappend(levels, sizeof levels, &ll, "%s%s %s", ll ? ", " : "", t->label,
+			t->epa_level);
 	}
 	struct farm_cause *c = add_cause(r, "epa-differs", st, "backends", who);
 	if (c == NULL)
@@ -400,11 +408,7 @@ static int rule_backend_other(const struct farm_facts *f, struct farm_result *r)
 		struct farm_cause *c = add_cause(r, "backend", f->t[i].state, "backends", who);
 		if (c == NULL)
 			return IWA_ELIMIT;
-		const char *dash = strstr(f->t[i].text, " — ");
-		size_t cl = dash ? (size_t)(dash - f->t[i].text) : strlen(f->t[i].text);
-		sfmt(c->cause, sizeof c->cause, "%.*s", (int)cl, f->t[i].text);
-		sfmt(c->fix, sizeof c->fix, "%s",
-		     dash ? dash + strlen(" — ") : "see the backend layer's detail");
+		cause_fix(c, f->t[i].text, "see the backend layer's detail");
 		r->target_done[i] = true;
 	}
 	return 0;
@@ -431,17 +435,14 @@ static int rule_vip(const struct farm_facts *f, struct farm_result *r)
 		struct farm_cause *c = add_cause(r, "vip", f->t[i].state, "backends", "vip");
 		if (c == NULL)
 			return IWA_ELIMIT;
-		/* the line's cause before " — ", its fix after (as rule backend) */
-		const char *dash = strstr(f->t[i].text, " — ");
-		bool split = f->t[i].code == FARM_NB_EPA && dash != NULL;
-		size_t cl = split ? (size_t)(dash - f->t[i].text) : strlen(f->t[i].text);
-		sfmt(c->cause, sizeof c->cause, "%.*s", (int)cl, f->t[i].text);
-		if (split)
-			sfmt(c->fix, sizeof c->fix, "%s", dash + strlen(" — "));
-		else
-			sfmt(c->fix, sizeof c->fix,
-			     "every backend answers: check the balancer (its pool, health checks, "
-			     "listener)");
+		static const char balancer[] = "every backend answers: check the balancer (its "
+					       "pool, health checks, listener)";
+		if (f->t[i].code == FARM_NB_EPA) { /* the balancer's own: its line has the fix */
+			cause_fix(c, f->t[i].text, balancer);
+		} else {
+			sfmt(c->cause, sizeof c->cause, "%s", f->t[i].text);
+			sfmt(c->fix, sizeof c->fix, "%s", balancer);
+		}
 	}
 	return 0;
 }
