@@ -28,6 +28,8 @@ P=$1 RUNS=$2 PAIR=$3 TSV=$4 D=$5 PIDS=$6; shift 6
 export KRB5CCNAME=FILE:$D/cc
 kinit -k -t "$LAB_MONITOR_KEYTAB" "$LAB_MONITOR_PRINCIPAL" || exit 2
 URL=https://$LAB_FQDN/
+# medians LABEL FILE: "WALL CPU" (ms) of LABEL's line in a bench/pair.py output
+medians() { sed -n "s/^  $1  *wall *\([0-9.]*\) ms  cpu *\([0-9.]*\) ms.*/\1 \2/p" "$2"; }
 # label i: server1 or server2 (alternating), its name with the letters of bits of i/2 upper-cased
 label() {
   local i=$1 s=server$(( $1 % 2 + 1 )).camtest.test out="" k=0 c bits=$(( $1 / 2 ))
@@ -55,8 +57,8 @@ for n in "$@"; do
   "$PAIR" -n "$RUNS" --tsv "$TSV" --watch "$PIDS" --name "backends: check_negotiate_backend, $n targets, vs $n sequential curl --negotiate" \
     --la "check_negotiate_backend N=$n" --lb "$n x curl --negotiate" \
     -a "$P -u $URL --no-vip $args --ccache $KRB5CCNAME --ca-file $LAB_CA" -b "bash $D/curls.$n" | tee "$D/out.$n"
-  sed -n "s/^  check_negotiate_backend N=$n  *wall *\([0-9.]*\) ms  cpu *\([0-9.]*\) ms.*/\1 \2/p" "$D/out.$n" >"$D/w.$n"
-  sed -n "s/^  $n x curl --negotiate  *wall *\([0-9.]*\) ms  cpu *\([0-9.]*\) ms.*/\1 \2/p" "$D/out.$n" >"$D/c.$n"
+  medians "check_negotiate_backend N=$n" "$D/out.$n" >"$D/w.$n"
+  medians "$n x curl --negotiate" "$D/out.$n" >"$D/c.$n"
   read -r w c <"$D/w.$n"
   awk -v w="$w" -v c="$c" -v n="$n" 'BEGIN { printf "  per target: wall %.1f ms, cpu %.1f ms\n", w / n, c / n }'
   [ "$n" = 1 ] && continue
@@ -75,8 +77,8 @@ for n in "$@"; do
   if [ -n "${bare1:-}" ]; then
     "$PAIR" -n "$RUNS" --tsv "$TSV" --name "backends: TLS alone, one curl --parallel without --negotiate, $n URLs vs 1" \
       --la "TLS alone, $n URLs" --lb "TLS alone, 1 URL" -a "$bare" -b "$bare1" --expect-a 0 --expect-b 0 | tee "$D/bare.$n"
-    sed -n "s/^  TLS alone, $n URLs  *wall *\([0-9.]*\) ms  cpu *\([0-9.]*\) ms.*/\1 \2/p" "$D/bare.$n" >"$D/b.$n"
-    sed -n "s/^  TLS alone, 1 URL  *wall *\([0-9.]*\) ms  cpu *\([0-9.]*\) ms.*/\1 \2/p" "$D/bare.$n" >"$D/b1.$n"
+    medians "TLS alone, $n URLs" "$D/bare.$n" >"$D/b.$n"
+    medians "TLS alone, 1 URL" "$D/bare.$n" >"$D/b1.$n"
   fi
 done
 if [ -s "$D/w.1" ]; then

@@ -1,11 +1,10 @@
 # tests/demo/zx_curl_gnutls.sh — demo snippet for scripts/main-job.sh (sourced; it provides
 # demo_run and exports the lab's environment): check_negotiate_backend built against a libcurl
-# that uses GnuTLS (configure CURL_LIBS=-l:libcurl-gnutls.so.4, what a build from source gets
-# with libcurl4-gnutls-dev). The channel binding then comes from CURLOPT_CERTINFO and the TLS
+# that uses GnuTLS (tests/lab/curl-gnutls-build: what a build from source gets with
+# libcurl4-gnutls-dev). The channel binding then comes from CURLOPT_CERTINFO and the TLS
 # cause from GnuTLS's status mask; the run looks as with the OpenSSL libcurl.
 NB_GT=$(mktemp -d)
-if (cd "$NB_GT" && "$TOP/configure" -q CFLAGS=-O1 CURL_LIBS=-l:libcurl-gnutls.so.4) >"$NB_GT/log" 2>&1 &&
-   make -C "$NB_GT" -j2 plugins/check_negotiate_backend >>"$NB_GT/log" 2>&1; then
+if "$TOP/tests/lab/curl-gnutls-build" "$NB_GT" 2>"$NB_GT/err"; then
   echo "built $NB_GT/plugins/check_negotiate_backend: $(ldd "$NB_GT/plugins/check_negotiate_backend" | grep -o 'libcurl[^ ]*' | head -1)"
   demo_run "check_negotiate_backend (GnuTLS libcurl): Allow and Require backends, bindings from CERTINFO" \
     "$NB_GT/plugins/check_negotiate_backend" -u "https://$LAB_FQDN/" --no-vip -B epa-allow -B epa-require \
@@ -14,6 +13,6 @@ if (cd "$NB_GT" && "$TOP/configure" -q CFLAGS=-O1 CURL_LIBS=-l:libcurl-gnutls.so
     "$NB_GT/plugins/check_negotiate_backend" -u "https://$LAB_FQDN/" --no-vip -B server1 \
     --keytab "$LAB_MONITOR_KEYTAB" --ca-file "$TOP/tests/unit/fixtures/tls/one.pem"
 else
-  echo "(the GnuTLS build failed: $(tail -n 3 "$NB_GT/log"))"
+  echo "(the GnuTLS build failed: $(tail -n 3 "$NB_GT/err"))"
 fi
 rm -rf "$NB_GT"

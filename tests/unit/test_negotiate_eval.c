@@ -986,6 +986,14 @@ static void test_epa_level(void **state)
 	assert_string_equal(nb_epa_level_name(NB_EPA_UNKNOWN), "unknown");
 }
 
+/* Evaluates the three targets, then the farm. */
+static void eval_three(const struct nb_cfg *cfg, const struct nb_ticket *t, struct nb_target *ts)
+{
+	for (int i = 0; i < 3; i++)
+		nb_eval_target(cfg, t, &ts[i].obs, &ts[i].v);
+	nb_eval_farm(cfg, ts, 3);
+}
+
 /* The causes that need the whole farm: the VIP's certificate against the backends', a
  * backend's certificate against the others', backends whose levels differ. */
 static void test_epa_farm(void **state)
@@ -1010,9 +1018,7 @@ static void test_epa_farm(void **state)
 	probe(&ts[0].obs.unbound, 401);
 	bound(&ts[1].obs, "aaaa");
 	bound(&ts[2].obs, "aaaa");
-	for (int i = 0; i < 3; i++)
-		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
-	nb_eval_farm(&cfg, ts, 3);
+	eval_three(&cfg, &t, ts);
 	assert_int_equal(ts[0].v.cause, NB_EPA_TLS_TERMINATED);
 	assert_int_equal(ts[0].v.state, IWA_CRITICAL);
 	assert_string_equal(ts[0].v.summary, "the VIP presents another certificate than the "
@@ -1042,9 +1048,7 @@ static void test_epa_farm(void **state)
 	bound(&ts[2].obs, "0f0f");
 	refused_bound(&ts[2].obs);
 	probe(&ts[2].obs.unbound, 401);
-	for (int i = 0; i < 3; i++)
-		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
-	nb_eval_farm(&cfg, ts, 3);
+	eval_three(&cfg, &t, ts);
 	assert_int_equal(ts[0].v.cause, NB_OK);
 	assert_int_equal(ts[2].v.cause, NB_EPA_MISMATCH);
 	assert_string_equal(ts[2].v.summary,
@@ -1067,9 +1071,7 @@ static void test_epa_farm(void **state)
 	probe(&ts[1].obs.unbound, 200);
 	probe(&ts[1].obs.wrong, 401);
 	probe(&ts[2].obs.unbound, 401);
-	for (int i = 0; i < 3; i++)
-		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
-	nb_eval_farm(&cfg, ts, 3);
+	eval_three(&cfg, &t, ts);
 	assert_int_equal(ts[0].v.cause, NB_OK);
 	assert_int_equal(ts[1].v.cause, NB_EPA_DIFFERS);
 	assert_int_equal(ts[1].v.state, IWA_WARNING);
@@ -1094,16 +1096,12 @@ static void test_epa_farm(void **state)
 	/* --epa Allow: b1 (Allow) and b2 (Require) both meet it: OK, no "differs" (the level
 	 * stated is the measure); --epa Require: b1 below it (CRITICAL), b2 OK */
 	cfg.epa_want = NB_EPA_ALLOW;
-	for (int i = 0; i < 3; i++)
-		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
-	nb_eval_farm(&cfg, ts, 3);
+	eval_three(&cfg, &t, ts);
 	assert_int_equal(ts[1].v.cause, NB_OK);
 	assert_int_equal(ts[2].v.cause, NB_OK);
 	assert_int_equal(ts[2].v.state, IWA_OK);
 	cfg.epa_want = NB_EPA_REQUIRE;
-	for (int i = 0; i < 3; i++)
-		nb_eval_target(&cfg, &t, &ts[i].obs, &ts[i].v);
-	nb_eval_farm(&cfg, ts, 3);
+	eval_three(&cfg, &t, ts);
 	assert_int_equal(ts[1].v.cause, NB_EPA_BELOW);
 	assert_int_equal(ts[1].v.state, IWA_CRITICAL);
 	assert_int_equal(ts[2].v.cause, NB_OK);
